@@ -1,0 +1,75 @@
+package v1alpha1
+
+// Condition types. Each is written by exactly one party: the approvers own
+// Verified; the controllers own every other type.
+const (
+	// ConditionReady summarises an object: True when it does its job.
+	ConditionReady = "Ready"
+
+	// ConditionSCIMReady (Workspace): the token Secret exists and the Tenant URL is published.
+	ConditionSCIMReady = "SCIMReady"
+	// ConditionBackendReady (Workspace): the member backend is configured and reachable.
+	ConditionBackendReady = "BackendReady"
+
+	// ConditionDomainVerified (WorkspaceUser): the person's e-mail domain is verified for the workspace.
+	ConditionDomainVerified = "DomainVerified"
+	// ConditionSynced (WorkspaceUser): the member in the backend matches the spec.
+	ConditionSynced = "Synced"
+
+	// ConditionVerified (WorkspaceDomain): an approver verified the domain.
+	ConditionVerified = "Verified"
+)
+
+// Condition reasons shared across controllers.
+const (
+	// ReasonReconciled: the controller did what the spec asks.
+	ReasonReconciled = "Reconciled"
+	// ReasonSCIMDisabled: spec.scim.enabled is false.
+	ReasonSCIMDisabled = "SCIMDisabled"
+	// ReasonTokenSecretCreated: the operator generated the SCIM token Secret.
+	ReasonTokenSecretCreated = "TokenSecretCreated"
+	// ReasonTokenSecretInvalid: the token Secret exists but has no usable "token" key.
+	ReasonTokenSecretInvalid = "TokenSecretInvalid"
+	// ReasonNoPublicURL: the operator was started without a public base URL.
+	ReasonNoPublicURL = "NoPublicURL"
+
+	// ReasonBackendUnavailable: the backend could not be reached.
+	ReasonBackendUnavailable = "BackendUnavailable"
+	// ReasonInvalidCredentials: the backend refused the credentials.
+	ReasonInvalidCredentials = "InvalidCredentials"
+	// ReasonSecretNotFound: a Secret the spec names does not exist.
+	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonWorkspaceNotFound: the referenced Workspace does not exist.
+	ReasonWorkspaceNotFound = "WorkspaceNotFound"
+	// ReasonDomainNotVerified: the person's domain is not verified; the user is held.
+	ReasonDomainNotVerified = "DomainNotVerified"
+	// ReasonDomainVerified: the person's domain is verified.
+	ReasonDomainVerified = "DomainVerified"
+	// ReasonNoDomain: the person has no e-mail address to take a domain from.
+	ReasonNoDomain = "NoDomain"
+
+	// ReasonApproved: an approver verified the domain.
+	ReasonApproved = "Approved"
+	// ReasonDenied: an approver refused the domain.
+	ReasonDenied = "Denied"
+	// ReasonRevoked: an approver withdrew an earlier verification.
+	ReasonRevoked = "Revoked"
+	// ReasonDNSRecordFound: the DNS challenge record was found.
+	ReasonDNSRecordFound = "DNSRecordFound"
+	// ReasonDNSRecordMissing: the DNS challenge record was not (or no longer) found.
+	ReasonDNSRecordMissing = "DNSRecordMissing"
+	// ReasonPreapproved: the domain was declared verified by someone holding the approve right.
+	ReasonPreapproved = "Preapproved"
+	// ReasonPendingApproval: the domain waits for an approver.
+	ReasonPendingApproval = "PendingApproval"
+)
+
+// Well-known annotations, labels and keys.
+const (
+	// AnnotationResync, set to any new value on a WorkspaceUser, forces an
+	// immediate comparison with the backend.
+	AnnotationResync = "identity.rollcall.dev/resync"
+
+	// TokenSecretKey is the key of the SCIM token in its Secret.
+	TokenSecretKey = "token"
+)

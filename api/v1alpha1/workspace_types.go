@@ -1,0 +1,287 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// BackendType names a member backend driver.
+// +kubebuilder:validation:Enum=SQL;HTTP
+type BackendType string
+
+const (
+	// BackendSQL keeps members in a SQL table (PostgreSQL or SQLite).
+	BackendSQL BackendType = "SQL"
+	// BackendHTTP sends members to the application's REST endpoint.
+	BackendHTTP BackendType = "HTTP"
+)
+
+// SQLDriver names the SQL database a SQL backend talks to.
+// +kubebuilder:validation:Enum=postgres;sqlite
+type SQLDriver string
+
+const (
+	// SQLDriverPostgres talks to PostgreSQL.
+	SQLDriverPostgres SQLDriver = "postgres"
+	// SQLDriverSQLite uses an embedded SQLite file (local runs and small installs).
+	SQLDriverSQLite SQLDriver = "sqlite"
+)
+
+// UnverifiedDomainPolicy says what the SCIM server does with a user whose
+// e-mail domain is not verified for the workspace.
+// +kubebuilder:validation:Enum=Hold;Reject
+type UnverifiedDomainPolicy string
+
+const (
+	// UnverifiedDomainHold stores the user but keeps it out of the member
+	// backend until the domain is verified.
+	UnverifiedDomainHold UnverifiedDomainPolicy = "Hold"
+	// UnverifiedDomainReject refuses the user with a SCIM error naming the domain.
+	UnverifiedDomainReject UnverifiedDomainPolicy = "Reject"
+)
+
+// DeprovisioningPolicy says what happens to a member in the backend when its
+// WorkspaceUser is deleted.
+// +kubebuilder:validation:Enum=Deactivate;Delete;Retain
+type DeprovisioningPolicy string
+
+const (
+	// DeprovisionDeactivate marks the member inactive and keeps its record.
+	DeprovisionDeactivate DeprovisioningPolicy = "Deactivate"
+	// DeprovisionDelete removes the member from the backend.
+	DeprovisionDelete DeprovisioningPolicy = "Delete"
+	// DeprovisionRetain leaves the member in the backend untouched.
+	DeprovisionRetain DeprovisioningPolicy = "Retain"
+)
+
+// SecretKeyReference names one key of a Secret in the workspace's namespace.
+type SecretKeyReference struct {
+	// name of the Secret, in the same namespace as the Workspace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// key within the Secret's data.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	Key string `json:"key"`
+}
+
+// SecretReference names a Secret in the workspace's namespace.
+type SecretReference struct {
+	// name of the Secret, in the same namespace as the Workspace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+}
+
+// SQLBackend keeps members in a table that the driver creates and migrates.
+type SQLBackend struct {
+	// driver is the database: "postgres" (pgx) or "sqlite" (embedded, pure Go).
+	Driver SQLDriver `json:"driver"`
+
+	// dsnSecretRef names the Secret key holding the data source name, e.g.
+	// "postgres://rollcall@db:5432/app?sslmode=require" or "file:/data/members.db".
+	DSNSecretRef SecretKeyReference `json:"dsnSecretRef"`
+
+	// maxConnections bounds the driver's connection pool.
+	// +kubebuilder:default=4
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	MaxConnections int32 `json:"maxConnections,omitempty"`
+}
+
+// HTTPBackend sends members to a REST endpoint of the application that
+// implements Rollcall's member contract (docs/member-api.yaml).
+type HTTPBackend struct {
+	// url is the base URL of the member API; members live under <url>/members/<key>.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getScheme() == 'http')",message="url must be an absolute http or https URL"
+	URL string `json:"url"`
+
+	// credentialsSecretRef names a Secret with key "token" (sent as a bearer
+	// token) and key "signingKey" (the HMAC-SHA256 key that signs each request).
+	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
+
+	// timeout bounds each request to the application.
+	// +kubebuilder:default="10s"
+	// +optional
+	Timeout *metav1.Duration `json:"timeout,omitempty"`
+}
+
+// RateLimit is a token bucket.
+type RateLimit struct {
+	// requestsPerSecond is the sustained rate.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	RequestsPerSecond int32 `json:"requestsPerSecond"`
+
+	// burst is the bucket size: how many requests may go at once.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	Burst int32 `json:"burst"`
+}
+
+// BackendSpec selects the member backend: the application's own store of members.
+// +kubebuilder:validation:XValidation:rule="self.type == 'SQL' ? (has(self.sql) && !has(self.http)) : (has(self.http) && !has(self.sql))",message="set exactly the block that matches type: sql for SQL, http for HTTP"
+type BackendSpec struct {
+	// type selects the driver: SQL or HTTP.
+	// +unionDiscriminator
+	Type BackendType `json:"type"`
+
+	// sql configures the SQL driver; required when type is SQL.
+	// +optional
+	SQL *SQLBackend `json:"sql,omitempty"`
+
+	// http configures the HTTP driver; required when type is HTTP.
+	// +optional
+	HTTP *HTTPBackend `json:"http,omitempty"`
+
+	// rateLimit bounds the calls the operator makes to the backend, so retry
+	// storms never reach the application.
+	// +kubebuilder:default={requestsPerSecond: 50, burst: 100}
+	// +optional
+	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+}
+
+// SCIMSpec configures the workspace's SCIM 2.0 endpoint (its Tenant URL).
+type SCIMSpec struct {
+	// enabled turns the workspace's SCIM endpoint on. When false the Tenant URL
+	// answers 404 and no token is generated.
+	// +kubebuilder:default=true
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// tokenSecretName names the Secret (key "token") holding the bearer token
+	// the identity provider sends. When the Secret does not exist the operator
+	// generates it (256 random bits, owned by the Workspace). Defaults to
+	// "<workspace>-scim-token".
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	TokenSecretName string `json:"tokenSecretName,omitempty"`
+
+	// unverifiedDomains says what happens to a user whose e-mail domain is not
+	// verified for this workspace: Hold stores the user and keeps it out of the
+	// member backend until the domain is verified; Reject refuses it with a
+	// SCIM error naming the domain.
+	// +kubebuilder:default=Hold
+	// +optional
+	UnverifiedDomains UnverifiedDomainPolicy `json:"unverifiedDomains,omitempty"`
+
+	// claimUnknownDomains lets the SCIM server create an unverified
+	// WorkspaceDomain claim for a domain nobody has claimed yet, for an approver
+	// to act on. A domain claimed by another workspace is never taken over.
+	// +optional
+	ClaimUnknownDomains bool `json:"claimUnknownDomains,omitempty"`
+
+	// rateLimit bounds the requests the SCIM endpoint accepts for this
+	// workspace; past it the server answers 429 with Retry-After.
+	// +kubebuilder:default={requestsPerSecond: 50, burst: 100}
+	// +optional
+	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+}
+
+// WorkspaceSpec is the desired state of a Workspace.
+type WorkspaceSpec struct {
+	// backend is where the workspace's members live.
+	Backend BackendSpec `json:"backend"`
+
+	// scim configures the workspace's SCIM endpoint.
+	// +kubebuilder:default={enabled: true}
+	// +optional
+	SCIM SCIMSpec `json:"scim,omitempty"`
+
+	// deprovisioning says what happens to a member in the backend when its
+	// WorkspaceUser is deleted: Deactivate (default) keeps an inactive record,
+	// Delete removes it, Retain leaves it untouched. Uninstalling the operator
+	// never deletes members unless this is Delete.
+	// +kubebuilder:default=Deactivate
+	// +optional
+	Deprovisioning DeprovisioningPolicy `json:"deprovisioning,omitempty"`
+
+	// resyncInterval is how often each user is compared with the backend to
+	// repair drift (with jitter).
+	// +kubebuilder:default="10m"
+	// +optional
+	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`
+}
+
+// UserCounts counts a workspace's users by state.
+type UserCounts struct {
+	// total is the number of WorkspaceUsers of the workspace.
+	Total int32 `json:"total"`
+	// active is the number of users with active true.
+	Active int32 `json:"active"`
+	// held is the number of users waiting for their e-mail domain to be verified.
+	Held int32 `json:"held"`
+	// synced is the number of users whose member matches the backend.
+	Synced int32 `json:"synced"`
+	// failed is the number of users whose last sync failed.
+	Failed int32 `json:"failed"`
+}
+
+// WorkspaceStatus is the observed state of a Workspace.
+type WorkspaceStatus struct {
+	// observedGeneration is the generation the status was computed from.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// tenantURL is the SCIM endpoint to paste into the identity provider
+	// ("Tenant URL" in Entra ID, "SCIM connector base URL" in Okta).
+	// +optional
+	TenantURL string `json:"tenantURL,omitempty"`
+
+	// tokenSecretName names the Secret whose key "token" is the bearer token
+	// ("Secret Token" in Entra ID).
+	// +optional
+	TokenSecretName string `json:"tokenSecretName,omitempty"`
+
+	// users counts the workspace's users by state.
+	// +optional
+	Users *UserCounts `json:"users,omitempty"`
+
+	// conditions: Ready (the workspace serves SCIM and reaches its backend),
+	// SCIMReady (token and Tenant URL published), BackendReady (backend reachable).
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// Workspace is one application whose members Rollcall provisions from an
+// identity provider: its member backend, SCIM endpoint and deprovisioning policy.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=ws,categories=rollcall
+// +kubebuilder:printcolumn:name="Backend",type=string,JSONPath=`.spec.backend.type`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Users",type=integer,JSONPath=`.status.users.total`
+// +kubebuilder:printcolumn:name="Held",type=integer,JSONPath=`.status.users.held`
+// +kubebuilder:printcolumn:name="Tenant-URL",type=string,JSONPath=`.status.tenantURL`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Workspace struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the desired state of the workspace.
+	Spec WorkspaceSpec `json:"spec"`
+
+	// status is the observed state of the workspace.
+	// +optional
+	Status WorkspaceStatus `json:"status,omitempty"`
+}
+
+// WorkspaceList is a list of Workspaces.
+//
+// +kubebuilder:object:root=true
+type WorkspaceList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Workspace `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Workspace{}, &WorkspaceList{})
+}

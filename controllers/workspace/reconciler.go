@@ -1,0 +1,112 @@
+package workspace
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/conditions"
+)
+
+// FieldOwner is the server-side-apply field manager of this controller.
+const FieldOwner = "rollcall-workspace-controller"
+
+// Reconciler reconciles Workspaces.
+type Reconciler struct {
+	client.Client
+	// APIReader reads Secrets straight from the API server: the manager
+	// caches only their metadata.
+	APIReader client.Reader
+	Recorder  events.EventRecorder
+	// PublicBaseURL is the SCIM server's address as identity providers reach
+	// it, e.g. https://scim.example.com. Tenant URLs are built on it.
+	PublicBaseURL string
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile brings one Workspace's token Secret and status up to date.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ws := &identityv1alpha1.Workspace{}
+	if err := r.Get(ctx, req.NamespacedName, ws); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !ws.DeletionTimestamp.IsZero() {
+		// The token Secret is owned by the Workspace; garbage collection removes it.
+		return ctrl.Result{}, nil
+	}
+	scim, err := r.reconcileSCIM(ctx, ws)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{}, r.applyStatus(ctx, ws, scim)
+}
+
+// SetupWithManager registers the controller. Secrets are watched by metadata
+// only, so a deleted token Secret is re-created at once without caching
+// every Secret's data.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&identityv1alpha1.Workspace{}).
+		Owns(&corev1.Secret{}, builder.OnlyMetadata).
+		Named("workspace").
+		Complete(r)
+}
+
+// scimState is what reconcileSCIM learned, for the status.
+type scimState struct {
+	condition       metav1.Condition
+	tenantURL       string
+	tokenSecretName string
+}
+
+// reconcileSCIM makes sure the token Secret exists and computes the SCIMReady condition.
+func (r *Reconciler) reconcileSCIM(ctx context.Context, ws *identityv1alpha1.Workspace) (scimState, error) {
+	gen := ws.Generation
+	if !ws.SCIMEnabled() {
+		return scimState{condition: conditions.False(identityv1alpha1.ConditionSCIMReady, identityv1alpha1.ReasonSCIMDisabled,
+			"spec.scim.enabled is false: the SCIM endpoint is off", gen)}, nil
+	}
+	name := ws.TokenSecretName()
+	created, err := r.ensureTokenSecret(ctx, ws, name)
+	if err != nil {
+		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) {
+			return scimState{condition: conditions.False(identityv1alpha1.ConditionSCIMReady, identityv1alpha1.ReasonTokenSecretInvalid,
+				"cannot create token Secret "+name+": "+err.Error(), gen)}, nil
+		}
+		return scimState{}, err
+	}
+	if created {
+		log.FromContext(ctx).Info("generated SCIM token Secret", "secret", name)
+		r.Recorder.Eventf(ws, nil, corev1.EventTypeNormal, identityv1alpha1.ReasonTokenSecretCreated, "CreateTokenSecret",
+			"Generated SCIM token Secret %s", name)
+	}
+	if err := r.checkTokenSecret(ctx, ws.Namespace, name); err != nil {
+		return scimState{tokenSecretName: name, condition: conditions.False(identityv1alpha1.ConditionSCIMReady,
+			identityv1alpha1.ReasonTokenSecretInvalid, err.Error(), gen)}, nil
+	}
+	if r.PublicBaseURL == "" {
+		return scimState{tokenSecretName: name, condition: conditions.False(identityv1alpha1.ConditionSCIMReady,
+			identityv1alpha1.ReasonNoPublicURL, "the operator runs without --public-base-url, so there is no Tenant URL to publish", gen)}, nil
+	}
+	url := identityv1alpha1.TenantURL(r.PublicBaseURL, ws.Namespace, ws.Name)
+	return scimState{tokenSecretName: name, tenantURL: url, condition: conditions.True(identityv1alpha1.ConditionSCIMReady,
+		identityv1alpha1.ReasonReconciled, "Tenant URL "+url+" and token Secret "+name+" are ready", gen)}, nil
+}

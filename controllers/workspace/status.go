@@ -1,0 +1,51 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	ac "github.com/rollcall-dev/rollcall/api/v1alpha1/applyconfiguration/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/conditions"
+)
+
+// applyStatus server-side applies the fields of the status this controller
+// owns: the Tenant URL, the token Secret name and its conditions.
+func (r *Reconciler) applyStatus(ctx context.Context, ws *identityv1alpha1.Workspace, scim scimState) error {
+	now := metav1.NewTime(r.Now())
+	ready := readyCondition(ws.Generation, scim.condition)
+	status := ac.WorkspaceStatus().
+		WithObservedGeneration(ws.Generation).
+		WithConditions(
+			conditions.Apply(ws.Status.Conditions, scim.condition, now),
+			conditions.Apply(ws.Status.Conditions, ready, now),
+		)
+	if scim.tenantURL != "" {
+		status.WithTenantURL(scim.tenantURL)
+	}
+	if scim.tokenSecretName != "" {
+		status.WithTokenSecretName(scim.tokenSecretName)
+	}
+	if err := r.Status().Apply(ctx, ac.Workspace(ws.Name, ws.Namespace).WithStatus(status),
+		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+		return fmt.Errorf("apply status of workspace %s/%s: %w", ws.Namespace, ws.Name, err)
+	}
+	return nil
+}
+
+// readyCondition is True when every part the workspace needs is ready. A
+// disabled SCIM endpoint is a choice, not a fault.
+func readyCondition(generation int64, scim metav1.Condition) metav1.Condition {
+	if scim.Status != metav1.ConditionTrue && scim.Reason != identityv1alpha1.ReasonSCIMDisabled {
+		return conditions.False(identityv1alpha1.ConditionReady, scim.Reason, scim.Message, generation)
+	}
+	return conditions.True(identityv1alpha1.ConditionReady, identityv1alpha1.ReasonReconciled, "the workspace is ready", generation)
+}
+
+func keyOf(namespace, name string) types.NamespacedName {
+	return types.NamespacedName{Namespace: namespace, Name: name}
+}

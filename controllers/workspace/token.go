@@ -1,0 +1,85 @@
+package workspace
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
+// Labels on generated token Secrets.
+const (
+	// LabelWorkspace names the Workspace a generated Secret belongs to.
+	LabelWorkspace = "identity.rollcall.dev/workspace"
+	// LabelManagedBy marks objects the operator created.
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+)
+
+// tokenBytes is the token's entropy: 256 bits.
+const tokenBytes = 32
+
+// NewToken returns a random bearer token: 256 bits, base64url without padding.
+func NewToken() (string, error) {
+	b := make([]byte, tokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("read random token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// ensureTokenSecret creates the token Secret when it does not exist. A
+// Secret that exists is left alone, whoever made it: bringing one's own token
+// is allowed. It reports whether it created the Secret.
+func (r *Reconciler) ensureTokenSecret(ctx context.Context, ws *identityv1alpha1.Workspace, name string) (bool, error) {
+	existing := &metav1.PartialObjectMetadata{}
+	existing.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	err := r.APIReader.Get(ctx, keyOf(ws.Namespace, name), existing)
+	if err == nil {
+		return false, nil
+	}
+	if !apierrors.IsNotFound(err) {
+		return false, fmt.Errorf("get token Secret %s: %w", name, err)
+	}
+	token, err := NewToken()
+	if err != nil {
+		return false, err
+	}
+	secret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      name,
+			Namespace: ws.Namespace,
+			Labels:    map[string]string{LabelWorkspace: ws.Name, LabelManagedBy: "rollcall"},
+		},
+		Type: corev1.SecretTypeOpaque,
+		Data: map[string][]byte{identityv1alpha1.TokenSecretKey: []byte(token)},
+	}
+	if err := controllerutil.SetControllerReference(ws, secret, r.Scheme()); err != nil {
+		return false, fmt.Errorf("own token Secret %s: %w", name, err)
+	}
+	if err := r.Create(ctx, secret); err != nil {
+		if apierrors.IsAlreadyExists(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("create token Secret %s: %w", name, err)
+	}
+	return true, nil
+}
+
+// checkTokenSecret reports why the token Secret is unusable, or nil.
+func (r *Reconciler) checkTokenSecret(ctx context.Context, namespace, name string) error {
+	secret := &corev1.Secret{}
+	if err := r.APIReader.Get(ctx, keyOf(namespace, name), secret); err != nil {
+		return fmt.Errorf("read token Secret %s: %w", name, err)
+	}
+	if len(secret.Data[identityv1alpha1.TokenSecretKey]) < 16 {
+		return fmt.Errorf("token Secret %s has no key %q of at least 16 bytes", name, identityv1alpha1.TokenSecretKey)
+	}
+	return nil
+}

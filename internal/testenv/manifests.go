@@ -1,0 +1,64 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// InstallManifests server-side applies every object of every *.yaml file in
+// dir (a missing dir installs nothing). kustomization.yaml is skipped.
+func InstallManifests(ctx context.Context, c client.Client, dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, file := range files {
+		if filepath.Base(file) == "kustomization.yaml" {
+			continue
+		}
+		objs, err := ReadManifests(file)
+		if err != nil {
+			return err
+		}
+		for _, obj := range objs {
+			if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj),
+				client.FieldOwner("rollcall-install"), client.ForceOwnership); err != nil {
+				return fmt.Errorf("apply %s %s from %s: %w", obj.GetKind(), obj.GetName(), file, err)
+			}
+		}
+	}
+	return nil
+}
+
+// ReadManifests decodes every document of a multi-document YAML file.
+func ReadManifests(file string) ([]*unstructured.Unstructured, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	var objs []*unstructured.Unstructured
+	for {
+		obj := &unstructured.Unstructured{}
+		if err := dec.Decode(&obj.Object); err != nil {
+			if errors.Is(err, io.EOF) {
+				return objs, nil
+			}
+			return nil, fmt.Errorf("decode %s: %w", file, err)
+		}
+		if len(obj.Object) == 0 || strings.TrimSpace(obj.GetKind()) == "" {
+			continue
+		}
+		objs = append(objs, obj)
+	}
+}
