@@ -62,6 +62,10 @@ const (
 	ReasonPreapproved = "Preapproved"
 	// ReasonPendingApproval: the domain waits for an approver.
 	ReasonPendingApproval = "PendingApproval"
+	// ReasonVerificationRefused: the API server refused the domain
+	// controller's write of the Verified condition (its RBAC or the admission
+	// policy); the message says why.
+	ReasonVerificationRefused = "VerificationRefused"
 )
 
 // Well-known annotations, labels and keys.

@@ -62,6 +62,12 @@ type DNSChallenge struct {
 	RecordName string `json:"recordName"`
 	// value is the text the TXT record must hold.
 	Value string `json:"value"`
+	// missingSince is when the record was first found missing after it had
+	// verified the domain. The verification is revoked once the record stays
+	// missing for the controller's grace period; a record that comes back
+	// before then clears this field.
+	// +optional
+	MissingSince *metav1.Time `json:"missingSince,omitempty"`
 }
 
 // WorkspaceDomainStatus is the observed state of a WorkspaceDomain.
@@ -74,11 +80,14 @@ type WorkspaceDomainStatus struct {
 	// +optional
 	DNSChallenge *DNSChallenge `json:"dnsChallenge,omitempty"`
 
-	// approvedBy is the person or component that verified the domain.
+	// approvedBy is the user name of the approver that verified the domain,
+	// written by that approver together with the Verified condition (the
+	// admission policy rejects any other name). It is removed when the same
+	// approver later denies or revokes the domain.
 	// +optional
 	ApprovedBy string `json:"approvedBy,omitempty"`
 
-	// approvedAt is when the domain was verified.
+	// approvedAt is when the domain was verified, written with approvedBy.
 	// +optional
 	ApprovedAt *metav1.Time `json:"approvedAt,omitempty"`
 

@@ -89,6 +89,9 @@ var schemaYAML = typed.YAMLObject(`types:
 - name: com.github.rollcall-dev.rollcall.api.v1alpha1.DNSChallenge
   map:
     fields:
+    - name: missingSince
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
     - name: recordName
       type:
         scalar: string

@@ -18,6 +18,10 @@ limitations under the License.
 
 package v1alpha1
 
+import (
+	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
 // DNSChallengeApplyConfiguration represents a declarative configuration of the DNSChallenge type for use
 // with apply.
 //
@@ -27,6 +31,11 @@ type DNSChallengeApplyConfiguration struct {
 	RecordName *string `json:"recordName,omitempty"`
 	// value is the text the TXT record must hold.
 	Value *string `json:"value,omitempty"`
+	// missingSince is when the record was first found missing after it had
+	// verified the domain. The verification is revoked once the record stays
+	// missing for the controller's grace period; a record that comes back
+	// before then clears this field.
+	MissingSince *v1.Time `json:"missingSince,omitempty"`
 }
 
 // DNSChallengeApplyConfiguration constructs a declarative configuration of the DNSChallenge type for use with
@@ -48,5 +57,13 @@ func (b *DNSChallengeApplyConfiguration) WithRecordName(value string) *DNSChalle
 // If called multiple times, the Value field is set to the value of the last call.
 func (b *DNSChallengeApplyConfiguration) WithValue(value string) *DNSChallengeApplyConfiguration {
 	b.Value = &value
+	return b
+}
+
+// WithMissingSince sets the MissingSince field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the MissingSince field is set to the value of the last call.
+func (b *DNSChallengeApplyConfiguration) WithMissingSince(value v1.Time) *DNSChallengeApplyConfiguration {
+	b.MissingSince = &value
 	return b
 }

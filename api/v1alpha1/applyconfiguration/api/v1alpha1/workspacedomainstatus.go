@@ -32,9 +32,12 @@ type WorkspaceDomainStatusApplyConfiguration struct {
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
 	// dnsChallenge is the TXT record to publish when the method is DNS.
 	DNSChallenge *DNSChallengeApplyConfiguration `json:"dnsChallenge,omitempty"`
-	// approvedBy is the person or component that verified the domain.
+	// approvedBy is the user name of the approver that verified the domain,
+	// written by that approver together with the Verified condition (the
+	// admission policy rejects any other name). It is removed when the same
+	// approver later denies or revokes the domain.
 	ApprovedBy *string `json:"approvedBy,omitempty"`
-	// approvedAt is when the domain was verified.
+	// approvedAt is when the domain was verified, written with approvedBy.
 	ApprovedAt *v1.Time `json:"approvedAt,omitempty"`
 	// conditions: Verified (set only by an approver) and Ready (set by the
 	// domain controller).

@@ -1,0 +1,158 @@
+package workspacedomain
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/whoami"
+)
+
+// Field managers of the controller's two server-side applies.
+const (
+	// FieldOwner owns Ready, status.dnsChallenge and status.observedGeneration.
+	FieldOwner = "rollcall-domain-controller"
+	// VerifierFieldOwner owns the Verified condition, status.approvedBy and
+	// status.approvedAt of DNS and Preapproved domains.
+	VerifierFieldOwner = "rollcall-domain-verifier"
+)
+
+// Reconciler reconciles WorkspaceDomains.
+type Reconciler struct {
+	client.Client
+	// APIReader reads straight from the API server, to find a DNS challenge
+	// the cache has not seen yet rather than issuing a second one.
+	APIReader client.Reader
+	Recorder  events.EventRecorder
+	// Identity is the user name the controller authenticates as. The
+	// admission policy requires the Verified messages it writes to name it.
+	// Empty means: ask the API server (SelfSubjectReview) at setup.
+	Identity string
+	// DNS configures the DNS verifier; zero values take the defaults.
+	DNS DNSOptions
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+
+	schedule dnsSchedule
+}
+
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspacedomains,verbs=get;list;watch
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspacedomains/status,verbs=get;patch
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=domains,verbs=reconcile;approve
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile verifies one WorkspaceDomain when its method lets the controller
+// do so, and brings its Ready condition and DNS challenge up to date.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	domain := &identityv1alpha1.WorkspaceDomain{}
+	if err := r.Get(ctx, req.NamespacedName, domain); err != nil {
+		r.schedule.forget(req.Name)
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !domain.DeletionTimestamp.IsZero() {
+		r.schedule.forget(domain.Name)
+		return ctrl.Result{}, nil
+	}
+	workspaceFound, err := r.workspaceExists(ctx, domain)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	v, err := r.verify(ctx, domain)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	verified, err := r.applyVerification(ctx, domain, v)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	ready := r.readyCondition(domain, workspaceFound, verified, v.challenge)
+	if err := r.applyStatus(ctx, domain, v.challenge, ready); err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: v.requeueAfter}, nil
+}
+
+// verify computes the Verified condition the controller, as an approver,
+// writes for the domain's method. Manual domains get none.
+func (r *Reconciler) verify(ctx context.Context, domain *identityv1alpha1.WorkspaceDomain) (verification, error) {
+	switch domain.Spec.Verification.Method {
+	case identityv1alpha1.VerificationDNS:
+		return r.verifyByDNS(ctx, domain)
+	case identityv1alpha1.VerificationPreapproved:
+		r.schedule.forget(domain.Name)
+		return r.verifyPreapproved(domain), nil
+	default:
+		r.schedule.forget(domain.Name)
+		return verification{}, nil
+	}
+}
+
+// SetupWithManager registers the controller, fills in defaults and learns
+// the controller's user name when Identity is empty.
+func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.APIReader == nil {
+		r.APIReader = mgr.GetAPIReader()
+	}
+	r.DNS = r.DNS.withDefaults()
+	r.schedule = dnsSchedule{next: map[string]scheduledCheck{}}
+	if r.Identity == "" {
+		name, err := whoami.Username(ctx, mgr.GetClient())
+		if err != nil {
+			return fmt.Errorf("set up the domain controller: %w", err)
+		}
+		r.Identity = name
+	}
+	if err := indexWorkspaceRef(ctx, mgr); err != nil {
+		return err
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&identityv1alpha1.WorkspaceDomain{}).
+		Watches(&identityv1alpha1.Workspace{}, r.domainsOfWorkspace()).
+		Named("workspacedomain").
+		Complete(r)
+}
+
+// dnsSchedule remembers, per domain, when the DNS record is next due for a
+// check and how many checks in a row found it missing.
+type dnsSchedule struct {
+	mu   sync.Mutex
+	next map[string]scheduledCheck
+}
+
+type scheduledCheck struct {
+	value    string // the challenge value the schedule is for
+	due      time.Time
+	failures int
+}
+
+func (s *dnsSchedule) get(name, value string) (scheduledCheck, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.next[name]
+	if !ok || c.value != value {
+		return scheduledCheck{value: value}, false
+	}
+	return c, true
+}
+
+func (s *dnsSchedule) set(name string, c scheduledCheck) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next[name] = c
+}
+
+func (s *dnsSchedule) forget(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.next, name)
+}
