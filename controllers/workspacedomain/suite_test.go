@@ -73,7 +73,9 @@ func waitForPolicies(ctx context.Context) error {
 	if err := env.Client.Create(ctx, newDomain(domain, identityv1alpha1.VerificationManual)); err != nil {
 		return err
 	}
-	defer func() { _ = env.Client.Delete(context.Background(), &identityv1alpha1.WorkspaceDomain{ObjectMeta: metav1.ObjectMeta{Name: domain}}) }()
+	defer func() {
+		_ = env.Client.Delete(context.Background(), &identityv1alpha1.WorkspaceDomain{ObjectMeta: metav1.ObjectMeta{Name: domain}})
+	}()
 	var statusErr, createErr error
 	for ctx.Err() == nil {
 		statusErr = approve(ctx, probe, domain, "policy-probe", "approved by policy-probe")

@@ -1,0 +1,116 @@
+package workspacedomain_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
+	"github.com/rollcall-dev/rollcall/internal/dnschallenge"
+	"github.com/rollcall-dev/rollcall/internal/testdns"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
+)
+
+func TestDNSVerification(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	dns := testdns.Start(t)
+	const grace = 3 * time.Second
+	startController(t, workspacedomain.DNSOptions{
+		Resolver:        dnschallenge.NewResolver(dns.Addr()),
+		InitialInterval: 100 * time.Millisecond,
+		MaxInterval:     400 * time.Millisecond,
+		RecheckInterval: 300 * time.Millisecond,
+		GracePeriod:     grace,
+	})
+	ns := testenv.NewNamespace(t, env.Client)
+	createWorkspace(t, ns, "acme")
+	name := uniqueDomain("dns")
+	d := newDomain(name, identityv1alpha1.VerificationDNS)
+	d.Spec.WorkspaceRef = identityv1alpha1.NamespacedWorkspaceReference{Namespace: ns, Name: "acme"}
+	createDomain(t, d)
+
+	// No record: the challenge is published and the domain is not verified.
+	var challenge identityv1alpha1.DNSChallenge
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(got.Status.DNSChallenge).NotTo(BeNil())
+		challenge = *got.Status.DNSChallenge
+		verified := meta.FindStatusCondition(got.Status.Conditions, identityv1alpha1.ConditionVerified)
+		g.Expect(verified).NotTo(BeNil())
+		g.Expect(verified.Status).To(Equal(metav1.ConditionFalse))
+		g.Expect(verified.Reason).To(Equal(identityv1alpha1.ReasonDNSRecordMissing))
+		g.Expect(verified.Message).To(ContainSubstring(controllerUser))
+		g.Expect(readyOf(g, ctx, name).Reason).To(Equal(identityv1alpha1.ReasonDNSRecordMissing))
+	}).WithTimeout(20 * time.Second).Should(Succeed())
+	g.Expect(challenge.RecordName).To(Equal("_rollcall-challenge." + name))
+	g.Expect(challenge.Value).To(HavePrefix("rollcall-domain-verification="))
+	g.Expect(len(strings.TrimPrefix(challenge.Value, "rollcall-domain-verification="))).To(BeNumerically(">=", 22))
+	queriesBefore := dns.Queries()
+	g.Eventually(dns.Queries).WithTimeout(10*time.Second).Should(BeNumerically(">", queriesBefore), "the controller keeps checking")
+
+	// A record with another value proves nothing.
+	dns.SetTXT(challenge.RecordName, "rollcall-domain-verification=not-the-challenge")
+	g.Consistently(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeFalse())
+	}).WithTimeout(time.Second).Should(Succeed())
+
+	// The record is published: verified, by the controller, with the same challenge.
+	dns.SetTXT(challenge.RecordName, "v=spf1 -all", challenge.Value)
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		verified := meta.FindStatusCondition(got.Status.Conditions, identityv1alpha1.ConditionVerified)
+		g.Expect(verified).NotTo(BeNil())
+		g.Expect(verified.Status).To(Equal(metav1.ConditionTrue))
+		g.Expect(verified.Reason).To(Equal(identityv1alpha1.ReasonDNSRecordFound))
+		g.Expect(got.Status.ApprovedBy).To(Equal(controllerUser))
+		g.Expect(*got.Status.DNSChallenge).To(Equal(challenge), "the challenge stays the same")
+		ready := readyOf(g, ctx, name)
+		g.Expect(ready.Status).To(Equal(metav1.ConditionTrue))
+	}).WithTimeout(10 * time.Second).Should(Succeed())
+
+	// The record is removed: still verified during the grace period ...
+	dns.Delete(challenge.RecordName)
+	var missingSince time.Time
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(got.Status.DNSChallenge.MissingSince).NotTo(BeNil())
+		missingSince = got.Status.DNSChallenge.MissingSince.Time
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeTrue())
+		g.Expect(readyOf(g, ctx, name).Message).To(ContainSubstring("has been missing since"))
+	}).WithTimeout(10 * time.Second).Should(Succeed())
+
+	// ... then revoked.
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		verified := meta.FindStatusCondition(got.Status.Conditions, identityv1alpha1.ConditionVerified)
+		g.Expect(verified.Status).To(Equal(metav1.ConditionFalse))
+		g.Expect(verified.Reason).To(Equal(identityv1alpha1.ReasonRevoked))
+		g.Expect(verified.Message).To(ContainSubstring("grace period"))
+		// Times in the status have whole seconds: allow one for rounding.
+		g.Expect(verified.LastTransitionTime.Time).To(BeTemporally(">=", missingSince.Add(grace-time.Second)))
+		g.Expect(got.Status.ApprovedBy).To(BeEmpty(), "the verifier's own revocation removes its approvedBy")
+		g.Expect(got.Status.DNSChallenge.MissingSince).To(BeNil())
+		g.Expect(readyOf(g, ctx, name).Reason).To(Equal(identityv1alpha1.ReasonRevoked))
+	}).WithTimeout(20 * time.Second).Should(Succeed())
+
+	// Publishing the record again verifies the domain again.
+	dns.SetTXT(challenge.RecordName, challenge.Value)
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeTrue())
+	}).WithTimeout(10 * time.Second).Should(Succeed())
+}
