@@ -1,0 +1,30 @@
+// Command kubectl-rollcall is the kubectl plugin of Rollcall: installed on
+// the PATH it runs as "kubectl rollcall". It approves, denies and revokes
+// claimed e-mail domains and shows a workspace's SCIM Tenant URL and token.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/go-logr/logr"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/rollcall-dev/rollcall/internal/plugin"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	// The plugin reports through its errors; the client library's log stays quiet.
+	ctrllog.SetLogger(logr.Discard())
+	cmd := plugin.NewCommand(genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
+	if err := cmd.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		stop()
+		os.Exit(1)
+	}
+}

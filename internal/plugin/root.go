@@ -1,0 +1,71 @@
+package plugin
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
+// FieldManager is the server-side-apply field manager of the plugin's writes.
+const FieldManager = "kubectl-rollcall"
+
+// NewCommand returns the root command, with the usual kubectl flags
+// (--kubeconfig, --context, --namespace, --as, ...).
+func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	flags := genericclioptions.NewConfigFlags(true)
+	k := &kube{flags: flags}
+	root := &cobra.Command{
+		Use:   "kubectl-rollcall",
+		Short: "Approve e-mail domains and show SCIM credentials of Rollcall workspaces",
+		Annotations: map[string]string{
+			cobra.CommandDisplayNameAnnotation: "kubectl rollcall",
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	flags.AddFlags(root.PersistentFlags())
+	root.AddCommand(newDomainCommand(k, streams), newWorkspaceCommand(k, streams))
+	return root
+}
+
+// kube builds clients from the kubectl flags.
+type kube struct {
+	flags *genericclioptions.ConfigFlags
+}
+
+func (k *kube) client() (client.Client, error) {
+	cfg, err := k.flags.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := identityv1alpha1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, fmt.Errorf("connect to the API server: %w", err)
+	}
+	return c, nil
+}
+
+func (k *kube) namespace() (string, error) {
+	ns, _, err := k.flags.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return "", fmt.Errorf("read the namespace from the kubeconfig: %w", err)
+	}
+	return ns, nil
+}

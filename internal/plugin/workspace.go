@@ -1,0 +1,73 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
+func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "workspace",
+		Aliases: []string{"workspaces", "ws"},
+		Short:   "Show the SCIM settings of workspaces",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "token WORKSPACE",
+		Short: "Print the SCIM Tenant URL and secret token to paste into the identity provider",
+		Long: "Print the SCIM Tenant URL and secret token to paste into the identity provider " +
+			"(Entra ID: Provisioning > Admin Credentials). Needs get on the workspace and on its token Secret.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := k.client()
+			if err != nil {
+				return err
+			}
+			ns, err := k.namespace()
+			if err != nil {
+				return err
+			}
+			url, token, err := scimCredentials(cmd.Context(), c, ns, args[0])
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(streams.Out, "Tenant URL:   %s\nSecret Token: %s\n", url, token)
+			return err
+		},
+	})
+	return cmd
+}
+
+// scimCredentials reads a workspace's Tenant URL and the token in its Secret.
+func scimCredentials(ctx context.Context, c client.Client, namespace, name string) (string, string, error) {
+	ws := &identityv1alpha1.Workspace{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, ws); err != nil {
+		return "", "", fmt.Errorf("get workspace %s/%s: %w", namespace, name, err)
+	}
+	if !ws.SCIMEnabled() {
+		return "", "", fmt.Errorf("workspace %s/%s has spec.scim.enabled false: it has no SCIM endpoint", namespace, name)
+	}
+	if ws.Status.TenantURL == "" || ws.Status.TokenSecretName == "" {
+		why := "the operator has not published them yet"
+		if c := meta.FindStatusCondition(ws.Status.Conditions, identityv1alpha1.ConditionSCIMReady); c != nil {
+			why = c.Reason + ": " + c.Message
+		}
+		return "", "", fmt.Errorf("workspace %s/%s has no Tenant URL and token yet (%s)", namespace, name, why)
+	}
+	secret := &corev1.Secret{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ws.Status.TokenSecretName}, secret); err != nil {
+		return "", "", fmt.Errorf("get token Secret %s/%s: %w", namespace, ws.Status.TokenSecretName, err)
+	}
+	token := string(secret.Data[identityv1alpha1.TokenSecretKey])
+	if token == "" {
+		return "", "", fmt.Errorf("token Secret %s/%s has no key %q", namespace, secret.Name, identityv1alpha1.TokenSecretKey)
+	}
+	return ws.Status.TenantURL, token, nil
+}
