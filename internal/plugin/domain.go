@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -12,13 +11,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/util/retry"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
-	ac "github.com/rollcall-dev/rollcall/api/v1alpha1/applyconfiguration/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/internal/conditions"
-	"github.com/rollcall-dev/rollcall/internal/whoami"
+	"github.com/rollcall-dev/rollcall/internal/approval"
 )
 
 func newDomainCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Command {
@@ -28,13 +23,13 @@ func newDomainCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comman
 		Short:   "Approve, deny, revoke and list claimed e-mail domains (WorkspaceDomains)",
 	}
 	cmd.AddCommand(
-		newDecisionCommand(k, streams, approveDecision,
+		newDecisionCommand(k, streams, approval.Approve,
 			"Verify a claimed domain, so its users may join the workspace",
 			"Needs verb approve on domains.identity.rollcall.dev for the domain. Refuses an approved domain unless --force."),
-		newDecisionCommand(k, streams, denyDecision,
+		newDecisionCommand(k, streams, approval.Deny,
 			"Refuse a claimed domain: its users stay held",
 			"Needs verb approve on domains.identity.rollcall.dev for the domain. Use revoke for an approved domain."),
-		newDecisionCommand(k, streams, revokeDecision,
+		newDecisionCommand(k, streams, approval.Revoke,
 			"Withdraw the approval of a domain: its members are deactivated",
 			"Needs verb approve on domains.identity.rollcall.dev for the domain. Only an approved domain can be revoked."),
 		newListCommand(k, streams),
@@ -42,10 +37,10 @@ func newDomainCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comman
 	return cmd
 }
 
-func newDecisionCommand(k *kube, streams genericiooptions.IOStreams, d decision, short, long string) *cobra.Command {
-	in := decisionInput{}
+func newDecisionCommand(k *kube, streams genericiooptions.IOStreams, d approval.Decision, short, long string) *cobra.Command {
+	opts := approval.Options{FieldManager: FieldManager}
 	cmd := &cobra.Command{
-		Use:   d.verb + " DOMAIN",
+		Use:   d.Verb() + " DOMAIN",
 		Short: short,
 		Long:  short + ".\n\n" + long,
 		Args:  cobra.ExactArgs(1),
@@ -54,48 +49,17 @@ func newDecisionCommand(k *kube, streams genericiooptions.IOStreams, d decision,
 			if err != nil {
 				return err
 			}
-			if err := decide(cmd.Context(), c, d, args[0], in, time.Now); err != nil {
+			if err := approval.Apply(cmd.Context(), c, d, args[0], opts); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(streams.Out, "workspacedomain.identity.rollcall.dev/%s %s\n", args[0], d.done)
+			_, err = fmt.Fprintf(streams.Out, "workspacedomain.identity.rollcall.dev/%s %s\n", args[0], d.Done())
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&in.reason, "reason", "", "reason of the Verified condition (default "+d.reason+")")
-	cmd.Flags().StringVar(&in.message, "message", "", "why, in a few words; the condition's message names you in any case")
-	cmd.Flags().BoolVar(&in.force, "force", false, "decide again even if the domain already has this decision")
+	cmd.Flags().StringVar(&opts.Reason, "reason", "", "reason of the Verified condition (default "+d.DefaultReason()+")")
+	cmd.Flags().StringVar(&opts.Message, "message", "", "why, in a few words; the condition's message names you in any case")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "decide again even if the domain already has this decision")
 	return cmd
-}
-
-// decide writes the Verified condition for decision d with server-side
-// apply, retrying from a fresh read if the domain changed meanwhile.
-func decide(ctx context.Context, c client.Client, d decision, name string, in decisionInput, now func() time.Time) error {
-	user, err := whoami.Username(ctx, c)
-	if err != nil {
-		return err
-	}
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		domain := &identityv1alpha1.WorkspaceDomain{}
-		if err := c.Get(ctx, client.ObjectKey{Name: name}, domain); err != nil {
-			return fmt.Errorf("get domain %s: %w", name, err)
-		}
-		verified, err := d.condition(domain, user, in)
-		if err != nil {
-			return err
-		}
-		at := metav1.NewTime(now())
-		status := ac.WorkspaceDomainStatus().WithConditions(conditions.Apply(domain.Status.Conditions, verified, at))
-		if verified.Status == metav1.ConditionTrue {
-			status.WithApprovedBy(user).WithApprovedAt(at)
-		}
-		// The resourceVersion makes the apply conditional on the domain
-		// read above, on which the decision was checked.
-		apply := ac.WorkspaceDomain(name).WithResourceVersion(domain.ResourceVersion).WithStatus(status)
-		if err := c.Status().Apply(ctx, apply, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
-			return fmt.Errorf("%s domain %s: %w", d.verb, name, err)
-		}
-		return nil
-	})
 }
 
 func newListCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Command {

@@ -11,10 +11,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/approval"
 )
 
 // FieldManager is the server-side-apply field manager of the plugin's writes.
-const FieldManager = "kubectl-rollcall"
+const FieldManager = approval.DefaultFieldManager
 
 // NewCommand returns the root command, with the usual kubectl flags
 // (--kubeconfig, --context, --namespace, --as, ...).

@@ -1,4 +1,4 @@
-package plugin
+package approval
 
 import (
 	"fmt"
@@ -10,8 +10,8 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 )
 
-// decision is one of the three things an approver can say about a domain.
-type decision struct {
+// Decision is one of the three things an approver can say about a domain.
+type Decision struct {
 	verb   string // approve, deny, revoke
 	done   string // approved, denied, revoked
 	status metav1.ConditionStatus
@@ -19,28 +19,24 @@ type decision struct {
 }
 
 var (
-	approveDecision = decision{verb: "approve", done: "approved", status: metav1.ConditionTrue, reason: identityv1alpha1.ReasonApproved}
-	denyDecision    = decision{verb: "deny", done: "denied", status: metav1.ConditionFalse, reason: identityv1alpha1.ReasonDenied}
-	revokeDecision  = decision{verb: "revoke", done: "revoked", status: metav1.ConditionFalse, reason: identityv1alpha1.ReasonRevoked}
+	// Approve verifies a domain: Verified=True, reason Approved.
+	Approve = Decision{verb: "approve", done: "approved", status: metav1.ConditionTrue, reason: identityv1alpha1.ReasonApproved}
+	// Deny refuses a domain that is not approved: Verified=False, reason Denied.
+	Deny = Decision{verb: "deny", done: "denied", status: metav1.ConditionFalse, reason: identityv1alpha1.ReasonDenied}
+	// Revoke withdraws an approval: Verified=False, reason Revoked.
+	Revoke = Decision{verb: "revoke", done: "revoked", status: metav1.ConditionFalse, reason: identityv1alpha1.ReasonRevoked}
 )
 
 // reasonPattern is what metav1.Condition accepts as a reason.
 var reasonPattern = regexp.MustCompile(`^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$`)
 
-// decisionInput is what the caller asked for.
-type decisionInput struct {
-	reason  string
-	message string
-	force   bool
-}
-
 // condition checks that the decision makes sense for the domain as it is
 // and returns the Verified condition to write, its message naming user.
-func (d decision) condition(domain *identityv1alpha1.WorkspaceDomain, user string, in decisionInput) (metav1.Condition, error) {
-	if err := d.check(domain, in.force); err != nil {
+func (d Decision) condition(domain *identityv1alpha1.WorkspaceDomain, user string, in Options) (metav1.Condition, error) {
+	if err := d.check(domain, in.Force); err != nil {
 		return metav1.Condition{}, err
 	}
-	reason := in.reason
+	reason := in.Reason
 	if reason == "" {
 		reason = d.reason
 	}
@@ -48,8 +44,8 @@ func (d decision) condition(domain *identityv1alpha1.WorkspaceDomain, user strin
 		return metav1.Condition{}, fmt.Errorf("--reason %q is not a condition reason: use CamelCase letters, e.g. %s", reason, d.reason)
 	}
 	message := fmt.Sprintf("%s by %s with kubectl rollcall", d.done, user)
-	if in.message != "" {
-		message = fmt.Sprintf("%s by %s: %s", d.done, user, in.message)
+	if in.Message != "" {
+		message = fmt.Sprintf("%s by %s: %s", d.done, user, in.Message)
 	}
 	return metav1.Condition{
 		Type:               identityv1alpha1.ConditionVerified,
@@ -61,7 +57,7 @@ func (d decision) condition(domain *identityv1alpha1.WorkspaceDomain, user strin
 }
 
 // check refuses decisions that would overwrite another one by mistake.
-func (d decision) check(domain *identityv1alpha1.WorkspaceDomain, force bool) error {
+func (d Decision) check(domain *identityv1alpha1.WorkspaceDomain, force bool) error {
 	method := domain.Spec.Verification.Method
 	if method != "" && method != identityv1alpha1.VerificationManual {
 		return fmt.Errorf("domain %s has verification method %s: the domain controller decides it, not a person; "+
