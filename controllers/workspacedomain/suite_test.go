@@ -89,7 +89,7 @@ func waitForPolicies(ctx context.Context) error {
 		}
 		time.Sleep(100 * time.Millisecond) // polling the API server, not waiting for a result
 	}
-	return fmt.Errorf("admission policies not in force after a minute: status write: %v; Preapproved create: %v", statusErr, createErr)
+	return fmt.Errorf("admission policies not in force after a minute: status write: %w; Preapproved create: %w", statusErr, createErr)
 }
 
 func isPolicyDenial(err error) bool {

@@ -93,7 +93,7 @@ func setUp() error {
 			return nil
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("the admission policy is not in force after a minute: %v", err)
+			return fmt.Errorf("the admission policy is not in force after a minute: %w", err)
 		}
 		time.Sleep(100 * time.Millisecond) // polling the API server, not waiting for a result
 	}

@@ -40,7 +40,9 @@ func Start(t testing.TB) *Server {
 	}
 	t.Cleanup(func() {
 		_ = srv.Shutdown()
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("DNS server stopped with error: %v", err)
+		}
 	})
 	return s
 }
