@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -53,7 +54,9 @@ type Reconciler struct {
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	domain := &identityv1alpha1.WorkspaceDomain{}
 	if err := r.Get(ctx, req.NamespacedName, domain); err != nil {
-		r.schedule.forget(req.Name)
+		if apierrors.IsNotFound(err) {
+			r.schedule.forget(req.Name)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !domain.DeletionTimestamp.IsZero() {
