@@ -16,6 +16,7 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	ac "github.com/rollcall-dev/rollcall/api/v1alpha1/applyconfiguration/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 func TestApproverMayApproveOwnDomainOnly(t *testing.T) {
@@ -35,11 +36,23 @@ func TestApproverMayApproveOwnDomainOnly(t *testing.T) {
 	g.Expect(got.Status.ApprovedBy).To(Equal("alice"))
 	g.Expect(got.Status.ApprovedAt).NotTo(BeNil())
 
+	// With the example role, RBAC already keeps alice out of other domains' status.
 	err = approve(ctx, alice, other, "alice", "approved by alice")
 	g.Expect(apierrors.IsForbidden(err)).To(BeTrue(), "approving another domain: %v", err)
+
+	// Someone who may write every domain's status (an editor) but holds
+	// approve for one domain only is refused by the policy.
+	ed := approverOf(t, "ed", own)
+	g.Expect(testenv.BindClusterRoles(ctx, env.Client, "ed", editorRole)).To(Succeed())
+	err = approve(ctx, ed, other, "ed", "approved by ed")
+	g.Expect(apierrors.IsForbidden(err)).To(BeTrue(), "approving another domain with status rights: %v", err)
+	g.Expect(err.Error()).To(ContainSubstring("need verb approve on domains.identity.rollcall.dev for this domain"))
 	got, err = getDomain(ctx, other)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(meta.FindStatusCondition(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeNil())
+
+	// An approver of the domain may also take a decision back.
+	g.Expect(approve(ctx, ed, own, "ed", "approved by ed: second opinion")).To(Succeed())
 }
 
 func TestApprovalMustNameTheApprover(t *testing.T) {

@@ -125,15 +125,8 @@ func newUser(name string, clusterRoles ...string) (*rest.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("add user %s: %w", name, err)
 	}
-	for _, role := range clusterRoles {
-		binding := &rbacv1.ClusterRoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: name + "-" + role},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
-			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: name}},
-		}
-		if err := env.Client.Create(ctx, binding); err != nil && !apierrors.IsAlreadyExists(err) {
-			return nil, fmt.Errorf("bind %s to %s: %w", name, role, err)
-		}
+	if err := testenv.BindClusterRoles(ctx, env.Client, name, clusterRoles...); err != nil {
+		return nil, err
 	}
 	return user.Config(), nil
 }
