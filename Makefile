@@ -54,7 +54,7 @@ $(CONTROL_PLANE)/kube-apiserver $(CONTROL_PLANE)/etcd:
 
 .PHONY: test
 test: control-plane verify-generated vet ## Run every test (unit and envtest) against the source-built control plane.
-	@echo "envtest control plane: $$($(CONTROL_PLANE)/kube-apiserver --version) and etcd $$($(CONTROL_PLANE)/etcd --version | head -1) from $(CONTROL_PLANE)"
+	@echo "envtest control plane from $(CONTROL_PLANE): kube-apiserver $$($(CONTROL_PLANE)/kube-apiserver --version), $$($(CONTROL_PLANE)/etcd --version | head -1)"
 	go test ./... -count=1 -timeout 30m
 
 ##@ Build

@@ -25,17 +25,23 @@ import (
 )
 
 type config struct {
-	root      string
-	state     string
-	scimAddr  string
-	namespace string
-	workspace string
+	root        string
+	state       string
+	scimAddr    string
+	metricsAddr string
+	probeAddr   string
+	manager     string
+	namespace   string
+	workspace   string
 }
 
 func main() {
 	cfg := config{}
 	flag.StringVar(&cfg.state, "state", ".local", "Directory for etcd data, the kubeconfig, the SQLite member store and logs.")
 	flag.StringVar(&cfg.scimAddr, "scim-address", "127.0.0.1:18000", "Where the SCIM server listens (plain HTTP, loopback).")
+	flag.StringVar(&cfg.metricsAddr, "metrics-address", "127.0.0.1:18080", "Where the manager serves Prometheus metrics.")
+	flag.StringVar(&cfg.probeAddr, "probe-address", "127.0.0.1:18081", "Where the manager serves /healthz and /readyz.")
+	flag.StringVar(&cfg.manager, "manager", "bin/manager", "The manager binary (make build).")
 	flag.StringVar(&cfg.namespace, "namespace", "demo", "Namespace of the demo workspace.")
 	flag.StringVar(&cfg.workspace, "workspace", "demo", "Name of the demo workspace.")
 	flag.Parse()
@@ -58,6 +64,9 @@ func run(ctx context.Context, cfg config) error {
 	cfg.root = root
 	if !filepath.IsAbs(cfg.state) {
 		cfg.state = filepath.Join(root, cfg.state)
+	}
+	if !filepath.IsAbs(cfg.manager) {
+		cfg.manager = filepath.Join(root, cfg.manager)
 	}
 	if err := os.MkdirAll(cfg.state, 0o700); err != nil {
 		return err

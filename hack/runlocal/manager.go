@@ -24,7 +24,7 @@ func startManager(cfg config, kubeconfig string) (*managerProcess, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(filepath.Join(cfg.root, "bin", "manager"), managerArgs(cfg, kubeconfig)...)
+	cmd := exec.Command(cfg.manager, managerArgs(cfg, kubeconfig)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Its own process group, so a Ctrl-C in the terminal reaches us first and
 	// we stop it in order.
@@ -47,8 +47,8 @@ func startManager(cfg config, kubeconfig string) (*managerProcess, error) {
 func managerArgs(cfg config, kubeconfig string) []string {
 	return []string{
 		"--kubeconfig=" + kubeconfig,
-		"--metrics-bind-address=127.0.0.1:18080",
-		"--health-probe-bind-address=127.0.0.1:18081",
+		"--metrics-bind-address=" + cfg.metricsAddr,
+		"--health-probe-bind-address=" + cfg.probeAddr,
 		"--public-base-url=http://" + cfg.scimAddr,
 	}
 }
