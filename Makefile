@@ -50,10 +50,16 @@ $(GOLANGCI_LINT): hack/golangci-lint/go.mod
 control-plane: $(CONTROL_PLANE)/kube-apiserver $(CONTROL_PLANE)/etcd ## Build kube-apiserver and etcd from source (once).
 
 $(CONTROL_PLANE)/kube-apiserver $(CONTROL_PLANE)/etcd:
-	hack/build-control-plane.sh
+	hack/build-control-plane.sh kube-apiserver etcd
+
+.PHONY: kubectl
+kubectl: $(CONTROL_PLANE)/kubectl ## Build kubectl from source into bin/k8s/ (for machines without one).
+
+$(CONTROL_PLANE)/kubectl:
+	hack/build-control-plane.sh kubectl
 
 .PHONY: test
-test: control-plane verify-generated vet ## Run every test (unit and envtest) against the source-built control plane.
+test: control-plane kubectl verify-generated vet ## Run every test (unit and envtest) against the source-built control plane.
 	@echo "envtest control plane from $(CONTROL_PLANE): kube-apiserver $$($(CONTROL_PLANE)/kube-apiserver --version), $$($(CONTROL_PLANE)/etcd --version | head -1)"
 	go test ./... -count=1 -timeout 30m
 
