@@ -122,7 +122,7 @@ func ResolvePath(path string) (Path, error) {
 	}
 	candidates := Known
 	if strings.HasPrefix(strings.ToLower(rest), "urn:") {
-		s, attr, ok := splitURN(rest)
+		s, attr, ok := SplitURN(rest)
 		if !ok {
 			if _, known := SchemaByURN(rest); known {
 				return Path{}, &PathError{Path: path, Reason: "names a schema, not an attribute; append ':' and an attribute name"}
@@ -157,11 +157,19 @@ func ResolvePath(path string) (Path, error) {
 		p.Sub = &sub
 		return p, nil
 	}
-	return Path{}, &PathError{Path: path, Reason: fmt.Sprintf("unknown attribute %q of the User resource", name)}
+	reason := fmt.Sprintf("unknown attribute %q of the User resource", name)
+	for _, s := range candidates {
+		if plural, ok := s.Attribute(name + "s"); ok {
+			reason += fmt.Sprintf("; did you mean %q?", plural.Name)
+		}
+	}
+	return Path{}, &PathError{Path: path, Reason: reason}
 }
 
-// splitURN splits "urn...:attr" into a known schema and the attribute part.
-func splitURN(s string) (Schema, string, bool) {
+// SplitURN splits a URN-qualified path "<schema id>:<attr>" into a known
+// schema and the attribute part, matching the schema id case-insensitively.
+// ok is false when s does not start with a known schema id followed by ':'.
+func SplitURN(s string) (Schema, string, bool) {
 	for _, known := range Known {
 		n := len(known.ID)
 		if len(s) > n+1 && strings.EqualFold(s[:n], known.ID) && s[n] == ':' {

@@ -77,6 +77,7 @@ func TestResolvePathErrors(t *testing.T) {
 		{in: "password", detailHas: "not stored", notStored: true},
 		{in: "urn:ietf:params:scim:schemas:core:2.0:User:groups", detailHas: "not stored", notStored: true},
 		{in: "photos", detailHas: `unknown attribute "photos"`},
+		{in: URNUser + ":role", detailHas: `unknown attribute "role" of the User resource; did you mean "roles"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
