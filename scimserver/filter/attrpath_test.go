@@ -32,7 +32,7 @@ func TestAttrPathValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := p.Values(ada); !reflect.DeepEqual(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
+			if got := p.Values(ada); (len(got) != 0 || len(tt.want) != 0) && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Values = %#v, want %#v", got, tt.want)
 			}
 		})

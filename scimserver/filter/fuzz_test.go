@@ -1,6 +1,9 @@
 package filter
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 // FuzzParse checks that Parse never panics, that it either returns a filter
 // or an *Error, and that a parsed filter's canonical form parses again and
@@ -22,7 +25,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := Parse(s)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			var e *Error
+			if !errors.As(err, &e) {
 				t.Fatalf("Parse(%q) error %T is not *Error", s, err)
 			}
 			return

@@ -69,7 +69,7 @@ func applyOperation(res map[string]any, op Operation) error {
 		}
 		return applyObject(res, k, obj, nil, false)
 	}
-	if s, ok := schema.SchemaByURN(path); ok {
+	if s, ok := schema.ByURN(path); ok {
 		return applyToSchema(res, k, s, value, hasValue)
 	}
 	if ignoredPath(path) {
@@ -125,7 +125,7 @@ func applyObject(res map[string]any, k string, obj map[string]any, in *schema.Sc
 			}
 			return errorf(ScimTypeMutability, "id is read-only; it cannot change from %v to %v", res["id"], v)
 		}
-		if s, ok := schema.SchemaByURN(key); ok {
+		if s, ok := schema.ByURN(key); ok {
 			if in != nil {
 				return errorf(ScimTypeInvalidPath, "%s cannot be nested in %s", key, in.ID)
 			}

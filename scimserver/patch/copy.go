@@ -37,7 +37,7 @@ func copyValue(v any) any {
 // sub-attribute, no value.
 func prune(res map[string]any) {
 	for k, v := range res {
-		if s, ok := schema.SchemaByURN(k); ok && s.ID != schema.URNUser {
+		if s, ok := schema.ByURN(k); ok && s.ID != schema.URNUser {
 			if ext, ok := v.(map[string]any); ok {
 				pruneAttributes(ext, s)
 				if len(ext) == 0 {

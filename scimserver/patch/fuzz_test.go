@@ -2,6 +2,7 @@ package patch
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
@@ -34,7 +35,8 @@ func FuzzApply(f *testing.F) {
 		}
 		_, err := Apply(user, ops)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			var e *Error
+			if !errors.As(err, &e) {
 				t.Fatalf("Apply error %T is not *Error: %v", err, err)
 			}
 		}

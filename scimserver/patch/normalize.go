@@ -1,5 +1,7 @@
 package patch
 
+import "errors"
+
 // NormalizeResource turns the body of a POST or PUT /Users into the
 // canonical resource form with the same dialect rules as Apply: keys are
 // matched case-insensitively and written in canonical casing, string
@@ -11,7 +13,8 @@ package patch
 func NormalizeResource(body map[string]any) (map[string]any, error) {
 	res := map[string]any{}
 	if err := applyObject(res, "replace", body, nil, true); err != nil {
-		if pe, ok := err.(*Error); ok && pe.ScimType == ScimTypeInvalidPath {
+		var pe *Error
+		if errors.As(err, &pe) && pe.ScimType == ScimTypeInvalidPath {
 			pe.ScimType = ScimTypeInvalidValue
 		}
 		return nil, err

@@ -29,8 +29,8 @@ func Ignored(name string) bool {
 	return false
 }
 
-// SchemaByURN finds a known schema by its id, case-insensitively.
-func SchemaByURN(urn string) (Schema, bool) {
+// ByURN finds a known schema by its id, case-insensitively.
+func ByURN(urn string) (Schema, bool) {
 	for _, s := range Known {
 		if strings.EqualFold(s.ID, urn) {
 			return s, true
@@ -124,7 +124,7 @@ func ResolvePath(path string) (Path, error) {
 	if strings.HasPrefix(strings.ToLower(rest), "urn:") {
 		s, attr, ok := SplitURN(rest)
 		if !ok {
-			if _, known := SchemaByURN(rest); known {
+			if _, known := ByURN(rest); known {
 				return Path{}, &PathError{Path: path, Reason: "names a schema, not an attribute; append ':' and an attribute name"}
 			}
 			return Path{}, &PathError{Path: path, Reason: "does not start with a known schema URN (" + URNUser + " or " + URNEnterpriseUser + ")"}
