@@ -29,6 +29,7 @@
 // "attr ne null" when it has one.
 //
 // IndexableEquality lets a server answer a filter from an index instead of a
-// scan. AttrPath and Compare support sortBy, attributes and
+// scan. AttrPath, Compare and AttrPath.CompareResources support sortBy and
+// sortOrder; ParseSelection and Selection.Apply support attributes and
 // excludedAttributes. ParsePatchPath parses the path of a PATCH operation.
 package filter
