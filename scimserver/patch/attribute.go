@@ -126,6 +126,9 @@ func applyFiltered(container map[string]any, k string, pp filter.PatchPath, valu
 		if allNil(update) {
 			return nil // clearing what does not exist
 		}
+		if !attr.MultiValued && len(list) > 0 {
+			return errorf(ScimTypeNoTarget, "%s does not match the current %s; replace %s without a filter", pp.Filter, attr.Name, attr.Name)
+		}
 		seed, ok := seedFromFilter(pp.Filter.Filter)
 		if !ok {
 			return errorf(ScimTypeNoTarget, "no value of %s matches %s, and the filter does not describe a new value; use only eq comparisons joined by and", attr.Name, pp.Filter)

@@ -62,6 +62,8 @@ func TestApplyErrors(t *testing.T) {
 			ScimTypeInvalidValue, "the value must be an object of its sub-attributes"},
 		{"manager given two objects", `[{"op":"add","path":"manager","value":[{"value":"a"},{"value":"b"}]}]`,
 			ScimTypeInvalidValue, "single-valued; send one object, not a list of 2"},
+		{"filtered add on a single-valued attribute that does not match", `[{"op":"add","path":"manager[value eq \"m2\"].displayName","value":"x"},{"op":"add","path":"manager[value eq \"m3\"].displayName","value":"x"}]`,
+			ScimTypeNoTarget, "does not match the current manager"},
 		{"second operation fails, naming its index", `[{"op":"replace","path":"title","value":"x"},{"op":"replace","path":"nosuch","value":"x"}]`,
 			ScimTypeInvalidPath, "Operations[1] (replace nosuch)"},
 	}
