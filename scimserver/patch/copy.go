@@ -34,7 +34,8 @@ func copyValue(v any) any {
 // prune removes empty values from a resource: null, "", empty objects and
 // empty lists, and values of multi-valued attributes that carry nothing but
 // labels (type, primary, display) or, where the attribute has a value
-// sub-attribute, no value.
+// sub-attribute, no value. It also leaves at most one primary value per
+// multi-valued attribute (the first), whatever the input held.
 func prune(res map[string]any) {
 	for k, v := range res {
 		if s, ok := schema.ByURN(k); ok && s.ID != schema.URNUser {
@@ -53,7 +54,9 @@ func prune(res map[string]any) {
 func pruneAttributes(m map[string]any, s schema.Schema) {
 	for k, v := range m {
 		if attr, ok := s.Attribute(k); ok && attr.MultiValued {
-			m[k] = pruneElements(attr, listOf(v))
+			list := pruneElements(attr, listOf(v))
+			enforceSinglePrimary(list, -1)
+			m[k] = list
 		} else {
 			m[k] = pruneValue(v)
 		}

@@ -150,3 +150,27 @@ func TestTombstoneRenameKeepsEmails(t *testing.T) {
 		t.Errorf("emails = %v, want the original address", emails)
 	}
 }
+
+// TestApplyLeavesOnePrimary: even a stored resource with two primary values
+// comes out of Apply with one.
+func TestApplyLeavesOnePrimary(t *testing.T) {
+	user := map[string]any{
+		"id":       "u1",
+		"userName": "ada",
+		"emails": []any{
+			map[string]any{"type": "work", "value": "a@x", "primary": true},
+			map[string]any{"type": "home", "value": "b@x", "primary": true},
+		},
+	}
+	got, err := Apply(user, []Operation{{Op: "replace", Path: "title", Value: json.RawMessage(`"CTO"`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emails := got["emails"].([]any)
+	if emails[0].(map[string]any)["primary"] != true || emails[1].(map[string]any)["primary"] != false {
+		t.Errorf("emails = %v, want only the first primary", emails)
+	}
+	if user["emails"].([]any)[1].(map[string]any)["primary"] != true {
+		t.Error("Apply modified its input")
+	}
+}
