@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// FuzzApply checks that Apply never panics on any PATCH body and either
-// succeeds or returns an *Error.
+// FuzzApply checks that Apply never panics on any PATCH body, never
+// modifies its input, and either succeeds or returns an *Error.
 func FuzzApply(f *testing.F) {
 	for _, seed := range []string{
 		`[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"x@y"}]`,
@@ -28,12 +28,16 @@ func FuzzApply(f *testing.F) {
 		"name":     map[string]any{"givenName": "Ada"},
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"manager": map[string]any{"value": "m"}},
 	}
+	before, _ := json.Marshal(user)
 	f.Fuzz(func(t *testing.T, body string) {
 		var ops []Operation
 		if json.Unmarshal([]byte(body), &ops) != nil {
 			return
 		}
 		_, err := Apply(user, ops)
+		if after, _ := json.Marshal(user); string(after) != string(before) {
+			t.Fatalf("Apply modified its input: %s", after)
+		}
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
