@@ -78,6 +78,8 @@ func TestParseAndMatch(t *testing.T) {
 
 		// URN-qualified paths and the enterprise extension.
 		{"core URN", `urn:ietf:params:scim:schemas:core:2.0:User:userName eq "carol"`, `userName eq "carol"`, "carol"},
+		{"core URN value path with sub-attribute", `urn:ietf:params:scim:schemas:core:2.0:User:emails[type eq "work"].value eq "ADA@example.com"`,
+			`emails[type eq "work" and value eq "ADA@example.com"]`, "ada"},
 		{"enterprise URN", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984"`,
 			`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984"`, "ada"},
 		{"enterprise URN sub-attribute", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d"`,
