@@ -1,9 +1,9 @@
 package patch
 
-import (
-	"fmt"
-	"net/http"
-)
+import "fmt"
+
+// statusBadRequest is HTTP 400, the status of every error of this package.
+const statusBadRequest = 400
 
 // SCIM error types (RFC 7644 §3.12) that Apply returns.
 const (
@@ -29,5 +29,5 @@ func (e *Error) Error() string {
 }
 
 func errorf(scimType, format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, ScimType: scimType, Detail: fmt.Sprintf(format, args...)}
+	return &Error{Status: statusBadRequest, ScimType: scimType, Detail: fmt.Sprintf(format, args...)}
 }
