@@ -50,11 +50,17 @@ $(GOLANGCI_LINT): hack/golangci-lint/go.mod
 control-plane: $(CONTROL_PLANE)/kube-apiserver $(CONTROL_PLANE)/etcd ## Build kube-apiserver and etcd from source (once).
 
 $(CONTROL_PLANE)/kube-apiserver $(CONTROL_PLANE)/etcd:
-	hack/build-control-plane.sh
+	hack/build-control-plane.sh kube-apiserver etcd
+
+.PHONY: kubectl
+kubectl: $(CONTROL_PLANE)/kubectl ## Build kubectl from source into bin/k8s/ (for machines without one).
+
+$(CONTROL_PLANE)/kubectl:
+	hack/build-control-plane.sh kubectl
 
 .PHONY: test
-test: control-plane verify-generated vet ## Run every test (unit and envtest) against the source-built control plane.
-	@echo "envtest control plane: $$($(CONTROL_PLANE)/kube-apiserver --version) and etcd $$($(CONTROL_PLANE)/etcd --version | head -1) from $(CONTROL_PLANE)"
+test: control-plane kubectl verify-generated vet ## Run every test (unit and envtest) against the source-built control plane.
+	@echo "envtest control plane from $(CONTROL_PLANE): kube-apiserver $$($(CONTROL_PLANE)/kube-apiserver --version), $$($(CONTROL_PLANE)/etcd --version | head -1)"
 	go test ./... -count=1 -timeout 30m
 
 ##@ Build
@@ -62,7 +68,6 @@ test: control-plane verify-generated vet ## Run every test (unit and envtest) ag
 .PHONY: build
 build: ## Build the manager and the kubectl plugin into bin/.
 	go build -o bin/manager ./cmd/manager
-	go build -o bin/kubectl-rollcall ./cmd/kubectl-rollcall
 
 .PHONY: run-local
 run-local: control-plane build ## Run a local control plane, the manager and a demo workspace (state in .local/).

@@ -7,20 +7,31 @@
 package v1alpha1
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
 var (
 	// GroupVersion is the group and version of every Rollcall resource.
 	GroupVersion = schema.GroupVersion{Group: "identity.rollcall.dev", Version: "v1alpha1"}
 
+	// SchemeGroupVersion is GroupVersion under the name generated code expects.
+	SchemeGroupVersion = GroupVersion
+
 	// SchemeBuilder registers the types of this package with a runtime.Scheme.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
+	SchemeBuilder = runtime.NewSchemeBuilder(addKnownTypes)
 
 	// AddToScheme adds the types of this package to a runtime.Scheme.
 	AddToScheme = SchemeBuilder.AddToScheme
 )
 
-// SchemeGroupVersion is GroupVersion under the name generated code expects.
-var SchemeGroupVersion = GroupVersion
+func addKnownTypes(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion,
+		&Workspace{}, &WorkspaceList{},
+		&WorkspaceUser{}, &WorkspaceUserList{},
+		&WorkspaceDomain{}, &WorkspaceDomainList{},
+	)
+	metav1.AddToGroupVersion(s, GroupVersion)
+	return nil
+}

@@ -110,9 +110,9 @@ func TestWorkspaceSchemaRejects(t *testing.T) {
 		mutate   func(*identityv1alpha1.Workspace)
 		fragment string
 	}{
-		"unknown deprovisioning policy": {func(w *identityv1alpha1.Workspace) { w.Spec.Deprovisioning = "Shred" }, `Unsupported value: "Shred"`},
+		"unknown deprovisioning policy":    {func(w *identityv1alpha1.Workspace) { w.Spec.Deprovisioning = "Shred" }, `Unsupported value: "Shred"`},
 		"unknown unverified-domain policy": {func(w *identityv1alpha1.Workspace) { w.Spec.SCIM.UnverifiedDomains = "Allow" }, `Unsupported value: "Allow"`},
-		"unknown SQL driver": {func(w *identityv1alpha1.Workspace) { w.Spec.Backend.SQL.Driver = "mysql" }, `Unsupported value: "mysql"`},
+		"unknown SQL driver":               {func(w *identityv1alpha1.Workspace) { w.Spec.Backend.SQL.Driver = "mysql" }, `Unsupported value: "mysql"`},
 		"SQL type with an http block": {func(w *identityv1alpha1.Workspace) {
 			w.Spec.Backend.HTTP = &identityv1alpha1.HTTPBackend{URL: "https://app.example.com", CredentialsSecretRef: identityv1alpha1.SecretReference{Name: "c"}}
 		}, "set exactly the block that matches type"},

@@ -281,7 +281,3 @@ type WorkspaceList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Workspace `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&Workspace{}, &WorkspaceList{})
-}

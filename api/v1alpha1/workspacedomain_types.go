@@ -133,7 +133,3 @@ type WorkspaceDomainList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []WorkspaceDomain `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&WorkspaceDomain{}, &WorkspaceDomainList{})
-}

@@ -296,7 +296,3 @@ type WorkspaceUserList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []WorkspaceUser `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&WorkspaceUser{}, &WorkspaceUserList{})
-}

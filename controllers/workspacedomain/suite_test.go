@@ -25,6 +25,7 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	ac "github.com/rollcall-dev/rollcall/api/v1alpha1/applyconfiguration/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
+	"github.com/rollcall-dev/rollcall/internal/manifests"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
@@ -58,10 +59,34 @@ func setUp() error {
 	if err != nil {
 		return err
 	}
-	if err := testenv.InstallManifests(ctx, env.Client, filepath.Join(root, "config", "rbac")); err != nil {
+	if err := installClusterRoles(ctx, filepath.Join(root, "config", "rbac")); err != nil {
 		return err
 	}
 	return waitForPolicies(ctx)
+}
+
+// installClusterRoles applies the ClusterRoles shipped in dir: the
+// generated manager role and the hand-written approver and SCIM roles.
+func installClusterRoles(ctx context.Context, dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, file := range files {
+		objs, err := manifests.Read(file)
+		if err != nil {
+			return err
+		}
+		for _, obj := range objs {
+			if obj.GetKind() != "ClusterRole" {
+				continue
+			}
+			if err := env.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner("test")); err != nil {
+				return fmt.Errorf("apply ClusterRole %s from %s: %w", obj.GetName(), file, err)
+			}
+		}
+	}
+	return nil
 }
 
 func waitForPolicies(ctx context.Context) error {
@@ -165,7 +190,7 @@ func approverOf(t *testing.T, user, domain string) client.Client {
 	if err := os.WriteFile(file, []byte(strings.ReplaceAll(string(data), "example.com", domain)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	objs, err := testenv.ReadManifests(file)
+	objs, err := manifests.Read(file)
 	if err != nil {
 		t.Fatal(err)
 	}

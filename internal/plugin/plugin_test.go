@@ -26,6 +26,7 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
+	"github.com/rollcall-dev/rollcall/internal/manifests"
 	"github.com/rollcall-dev/rollcall/internal/plugin"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
@@ -60,8 +61,16 @@ func setUp() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := testenv.InstallManifests(ctx, env.Client, filepath.Join(root, "config", "rbac")); err != nil {
-		return err
+	for _, name := range []string{"domain_approver_role.yaml", "role.yaml"} {
+		objs, err := manifests.Read(filepath.Join(root, "config", "rbac", name))
+		if err != nil {
+			return err
+		}
+		for _, obj := range objs {
+			if err := env.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner("test")); err != nil {
+				return err
+			}
+		}
 	}
 	// The probe may write the status of any domain but holds no approve.
 	statusWriter := &rbacv1.ClusterRole{
@@ -102,8 +111,12 @@ func setUp() error {
 // writeKubeconfig adds a real, non-admin user, binds it to the ClusterRoles
 // and writes a kubeconfig file for it into dir.
 func writeKubeconfig(name, dir string, clusterRoles ...string) (string, error) {
+	return writeKubeconfigWithGroups(name, nil, dir, clusterRoles...)
+}
+
+func writeKubeconfigWithGroups(name string, groups []string, dir string, clusterRoles ...string) (string, error) {
 	ctx := context.Background()
-	user, err := env.AddUser(envtest.User{Name: name}, nil)
+	user, err := env.AddUser(envtest.User{Name: name, Groups: groups}, nil)
 	if err != nil {
 		return "", err
 	}
@@ -294,6 +307,26 @@ func TestDomainApproveLeavesDNSDomainsToTheController(t *testing.T) {
 	g.Expect(err).To(MatchError(ContainSubstring("has verification method DNS")))
 	_, err = run(kubeconfig, "domain", "approve", "no-such-domain.test")
 	g.Expect(err).To(MatchError(ContainSubstring("not found")))
+}
+
+func TestWhoMayApproveAManualDomain(t *testing.T) {
+	g := NewWithT(t)
+	domain := "admins-" + rand.String(6) + ".test"
+	createDomain(t, domain, identityv1alpha1.VerificationManual, "team")
+
+	// A cluster-admin holds every verb, reconcile included, so the policy
+	// takes it for the controller, which may not approve Manual domains.
+	ops := kubeconfigFor(t, "ops", "cluster-admin")
+	_, err := run(ops, "domain", "approve", domain)
+	g.Expect(err).To(MatchError(ContainSubstring("holds verb reconcile")))
+
+	// system:masters, which RBAC does not restrict, is the break-glass exception.
+	root, err := writeKubeconfigWithGroups("root", []string{"system:masters"}, t.TempDir())
+	g.Expect(err).NotTo(HaveOccurred())
+	out, err := run(root, "domain", "approve", domain)
+	g.Expect(err).NotTo(HaveOccurred(), out)
+	g.Expect(verifiedOf(g, domain).Message).To(Equal("approved by root with kubectl rollcall"))
+	g.Expect(getDomain(g, domain).Status.ApprovedBy).To(Equal("root"))
 }
 
 func TestWorkspaceToken(t *testing.T) {

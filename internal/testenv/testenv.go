@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/manifests"
 )
 
 // Env is a running control plane with the Rollcall CRDs installed.
@@ -85,7 +86,7 @@ func Start() (*Env, error) {
 	e.ServerVersion = info.GitVersion
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := InstallManifests(ctx, e.Client, filepath.Join(root, "config", "policies")); err != nil {
+	if err := manifests.Install(ctx, e.Client, filepath.Join(root, "config", "policies")); err != nil {
 		_ = env.Stop()
 		return nil, err
 	}

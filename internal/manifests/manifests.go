@@ -1,4 +1,6 @@
-package testenv
+// Package manifests reads multi-document YAML files and server-side applies
+// the objects in them: how tests and the local run install config/.
+package manifests
 
 import (
 	"bytes"
@@ -15,9 +17,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// InstallManifests server-side applies every object of every *.yaml file in
+// Install server-side applies every object of every *.yaml file in
 // dir (a missing dir installs nothing). kustomization.yaml is skipped.
-func InstallManifests(ctx context.Context, c client.Client, dir string) error {
+func Install(ctx context.Context, c client.Client, dir string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return err
@@ -26,7 +28,7 @@ func InstallManifests(ctx context.Context, c client.Client, dir string) error {
 		if filepath.Base(file) == "kustomization.yaml" {
 			continue
 		}
-		objs, err := ReadManifests(file)
+		objs, err := Read(file)
 		if err != nil {
 			return err
 		}
@@ -40,8 +42,8 @@ func InstallManifests(ctx context.Context, c client.Client, dir string) error {
 	return nil
 }
 
-// ReadManifests decodes every document of a multi-document YAML file.
-func ReadManifests(file string) ([]*unstructured.Unstructured, error) {
+// Read decodes every document of a multi-document YAML file.
+func Read(file string) ([]*unstructured.Unstructured, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,88 @@
+// Command manager runs Rollcall: the controllers (workspace, domain, user)
+// and the SCIM server, each switchable by flag so they can scale apart.
+package main
+
+import (
+	"flag"
+	"os"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/workspace"
+)
+
+// options are the manager's command-line settings.
+type options struct {
+	metricsAddr   string
+	probeAddr     string
+	leaderElect   bool
+	controllers   bool
+	publicBaseURL string
+}
+
+func main() {
+	var opts options
+	flag.StringVar(&opts.metricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 turns it off.")
+	flag.StringVar(&opts.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
+	flag.BoolVar(&opts.leaderElect, "leader-elect", false, "Elect one active controller manager among replicas.")
+	flag.BoolVar(&opts.controllers, "controllers", true, "Run the controllers (workspace, domain, user).")
+	flag.StringVar(&opts.publicBaseURL, "public-base-url", "", "The SCIM server's address as identity providers reach it, e.g. https://scim.example.com; Tenant URLs are built on it.")
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	log := ctrl.Log.WithName("setup")
+
+	if err := run(opts); err != nil {
+		log.Error(err, "manager stopped")
+		os.Exit(1)
+	}
+}
+
+func run(opts options) error {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return err
+	}
+	if err := identityv1alpha1.AddToScheme(scheme); err != nil {
+		return err
+	}
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: opts.metricsAddr},
+		HealthProbeBindAddress: opts.probeAddr,
+		LeaderElection:         opts.leaderElect,
+		LeaderElectionID:       "rollcall-controllers.identity.rollcall.dev",
+	})
+	if err != nil {
+		return err
+	}
+	if opts.controllers {
+		if err := setupControllers(mgr, opts); err != nil {
+			return err
+		}
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return err
+	}
+	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+// setupControllers registers every controller with the manager.
+func setupControllers(mgr ctrl.Manager, opts options) error {
+	return (&workspace.Reconciler{
+		Client:        mgr.GetClient(),
+		APIReader:     mgr.GetAPIReader(),
+		Recorder:      mgr.GetEventRecorder("rollcall-workspace-controller"),
+		PublicBaseURL: opts.publicBaseURL,
+	}).SetupWithManager(mgr)
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
+)
+
+// TestRunLocal runs `make run-local` as a user would, twice: the first run
+// prints the Tenant URL and token; Ctrl-C stops everything; the second run
+// finds the demo workspace, and its token, still there.
+func TestRunLocal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the whole local stack")
+	}
+	g := NewWithT(t)
+	root, err := testenv.RepoRoot()
+	g.Expect(err).NotTo(HaveOccurred())
+	bin := t.TempDir()
+	for _, pkg := range []string{"./cmd/manager", "./hack/runlocal"} {
+		build := exec.Command("go", "build", "-o", bin, pkg)
+		build.Dir = root
+		out, err := build.CombinedOutput()
+		g.Expect(err).NotTo(HaveOccurred(), "go build %s: %s", pkg, out)
+	}
+	state := t.TempDir()
+	args := []string{
+		"--state=" + state,
+		"--manager=" + filepath.Join(bin, "manager"),
+		"--scim-address=" + freeAddr(t),
+		"--metrics-address=" + freeAddr(t),
+		"--probe-address=" + freeAddr(t),
+	}
+
+	first := startRunLocal(t, root, filepath.Join(bin, "runlocal"), args)
+	g.Expect(first.output).To(ContainSubstring("created demo workspace demo/demo"))
+	g.Expect(first.tenantURL).To(HaveSuffix("/scim/v2/demo/demo"))
+	g.Expect(first.token).To(HaveLen(43))
+
+	env, err := os.ReadFile(filepath.Join(state, "scim.env"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(string(env)).To(ContainSubstring("KUBECONFIG=" + filepath.Join(state, "kubeconfig") + "\n"))
+	g.Expect(string(env)).To(ContainSubstring("SCIM_URL=" + first.tenantURL + "\n"))
+	g.Expect(string(env)).To(ContainSubstring("SCIM_TOKEN=" + first.token + "\n"))
+
+	c := kubeClient(t, filepath.Join(state, "kubeconfig"))
+	list := &identityv1alpha1.WorkspaceList{}
+	g.Expect(c.List(context.Background(), list)).To(Succeed())
+	g.Expect(list.Items).To(HaveLen(1))
+	apiServer := restHost(t, filepath.Join(state, "kubeconfig"))
+	first.interrupt(t)
+	_, err = net.DialTimeout("tcp", apiServer, time.Second)
+	g.Expect(err).To(HaveOccurred(), "kube-apiserver still listens on %s after Ctrl-C", apiServer)
+
+	second := startRunLocal(t, root, filepath.Join(bin, "runlocal"), args)
+	g.Expect(second.output).To(ContainSubstring("found workspace demo/demo from an earlier run"))
+	g.Expect(second.token).To(Equal(first.token), "the token Secret survives a restart")
+	second.interrupt(t)
+}
+
+type runLocal struct {
+	cmd       *exec.Cmd
+	output    string
+	tenantURL string
+	token     string
+	done      chan error
+}
+
+// startRunLocal starts the runner and reads its output up to the token line.
+func startRunLocal(t *testing.T, root, binary string, args []string) *runLocal {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = root
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &runLocal{cmd: cmd, done: make(chan error, 1)}
+	lines := make(chan string)
+	go func() {
+		s := bufio.NewScanner(stdout)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+		close(lines)
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	timeout := time.After(3 * time.Minute)
+	for r.token == "" {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("run-local ended before printing the token:\n%s", r.output)
+			}
+			r.output += line + "\n"
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Tenant URL:"); ok {
+				r.tenantURL = strings.TrimSpace(v)
+			}
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Token:"); ok {
+				r.token = strings.TrimSpace(v)
+			}
+		case <-timeout:
+			t.Fatalf("no token printed within 3 minutes:\n%s", r.output)
+		}
+	}
+	go func() {
+		for line := range lines {
+			_ = line
+		}
+		r.done <- cmd.Wait()
+	}()
+	return r
+}
+
+// interrupt sends Ctrl-C and expects a clean exit.
+func (r *runLocal) interrupt(t *testing.T) {
+	t.Helper()
+	if err := r.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("run-local exited with %v after Ctrl-C", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("run-local still running a minute after Ctrl-C")
+	}
+}
+
+func kubeClient(t *testing.T, kubeconfig string) client.Client {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func restHost(t *testing.T, kubeconfig string) string {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(cfg.Host, "https://")
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
+}

@@ -1,0 +1,15 @@
+// Package patch applies SCIM 2.0 PATCH operations (RFC 7644 §3.5.2) to a
+// User resource in the map form of package schema, and normalises POST and
+// PUT bodies the same way.
+//
+// It accepts the dialect identity providers really send (see
+// docs/design/0100-scim-dialect.md): capitalised ops, string booleans,
+// path-less values with dotted or URN-qualified keys, the enterprise manager
+// as a bare string, value-filtered paths that create the element they do not
+// find, member-style removal with a value list, "" and null as clear, and
+// Entra ID's roles encoded as JSON strings. Apply never mutates its input and
+// returns the resource without empty values.
+//
+// Every failure is an *Error carrying the HTTP status and SCIM scimType to
+// answer with.
+package patch

@@ -1,0 +1,27 @@
+package patch
+
+import "errors"
+
+// NormalizeResource turns the body of a POST or PUT /Users into the
+// canonical resource form with the same dialect rules as Apply: keys are
+// matched case-insensitively and written in canonical casing, string
+// booleans become booleans, the manager may be a bare string, dotted and
+// URN-qualified keys are accepted, null and "" leave an attribute out, and
+// "schemas", "id", "meta", password, groups and attributes of unknown schemas
+// are dropped. userName is required. The result has neither id nor meta nor
+// schemas; the server sets them. The error is an *Error with scimType invalidValue.
+func NormalizeResource(body map[string]any) (map[string]any, error) {
+	res := map[string]any{}
+	if err := applyObject(res, "replace", body, nil, true); err != nil {
+		var pe *Error
+		if errors.As(err, &pe) && pe.ScimType == ScimTypeInvalidPath {
+			pe.ScimType = ScimTypeInvalidValue
+		}
+		return nil, err
+	}
+	prune(res)
+	if _, ok := res["userName"]; !ok {
+		return nil, errorf(ScimTypeInvalidValue, "userName is required")
+	}
+	return res, nil
+}

@@ -1,0 +1,188 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Known lists the schemas of the User resource, core schema first.
+var Known = []Schema{User, EnterpriseUser}
+
+// notStored are core User attributes that Rollcall deliberately does not
+// keep; see Ignored.
+var notStored = []string{"password", "groups"}
+
+// Ignored reports whether name (a top-level attribute name, optionally
+// qualified with the core User URN) is a core User attribute that Rollcall
+// does not store: password (a provisioning target never keeps one) and groups
+// (read-only in RFC 7643, not part of a WorkspaceUser). Requests may carry
+// them; they are dropped without an error.
+func Ignored(name string) bool {
+	if len(name) > len(URNUser) && strings.EqualFold(name[:len(URNUser)], URNUser) && name[len(URNUser)] == ':' {
+		name = name[len(URNUser)+1:]
+	}
+	for _, n := range notStored {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// ByURN finds a known schema by its id, case-insensitively.
+func ByURN(urn string) (Schema, bool) {
+	for _, s := range Known {
+		if strings.EqualFold(s.ID, urn) {
+			return s, true
+		}
+	}
+	return Schema{}, false
+}
+
+// Path is an attribute path resolved against the known schemas: a top-level
+// attribute and, optionally, one of its sub-attributes.
+type Path struct {
+	// Schema is the URN of the schema that defines the attribute.
+	Schema string
+	// Attribute is the top-level attribute.
+	Attribute Attribute
+	// Sub is the sub-attribute, or nil when the path names the attribute.
+	Sub *Attribute
+}
+
+// Leaf is the attribute the path ends at: Sub if set, else Attribute.
+func (p Path) Leaf() Attribute {
+	if p.Sub != nil {
+		return *p.Sub
+	}
+	return p.Attribute
+}
+
+// InExtension reports whether the attribute belongs to an extension schema,
+// whose attributes a resource nests under the schema URN.
+func (p Path) InExtension() bool { return p.Schema != URNUser }
+
+// String is the canonical form of the path: "userName", "name.givenName",
+// or for extension attributes the URN-qualified form
+// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value".
+func (p Path) String() string {
+	s := p.Attribute.Name
+	if p.Sub != nil {
+		s += "." + p.Sub.Name
+	}
+	if p.InExtension() {
+		s = p.Schema + ":" + s
+	}
+	return s
+}
+
+// Container returns the map of resource that holds the path's top-level
+// attribute: resource itself for core attributes, the extension object for
+// extension attributes. It returns nil when the extension object is absent.
+func (p Path) Container(resource map[string]any) map[string]any {
+	if !p.InExtension() {
+		return resource
+	}
+	ext, _ := resource[p.Schema].(map[string]any)
+	return ext
+}
+
+// PathError says why an attribute path cannot be resolved.
+type PathError struct {
+	// Path is the path as the client wrote it.
+	Path string
+	// Reason is a sentence for a person.
+	Reason string
+	// NotStored is true when the path names an attribute that Ignored reports.
+	NotStored bool
+}
+
+func (e *PathError) Error() string {
+	return fmt.Sprintf("attribute path %q: %s", e.Path, e.Reason)
+}
+
+// Resolve returns the attribute a path ends at; see ResolvePath.
+func Resolve(path string) (Attribute, error) {
+	p, err := ResolvePath(path)
+	if err != nil {
+		return Attribute{}, err
+	}
+	return p.Leaf(), nil
+}
+
+// ResolvePath canonicalises an attribute path ("attr", "attr.sub", each
+// optionally prefixed with a known schema URN and ':'), case-insensitively.
+// An unqualified name is looked up in the core User schema first and then in
+// the enterprise extension, so "manager" and "department" resolve as Entra ID
+// sends them. The error is a *PathError.
+func ResolvePath(path string) (Path, error) {
+	rest := strings.TrimSpace(path)
+	if rest == "" {
+		return Path{}, &PathError{Path: path, Reason: "is empty"}
+	}
+	candidates := Known
+	if strings.HasPrefix(strings.ToLower(rest), "urn:") {
+		s, attr, ok := SplitURN(rest)
+		if !ok {
+			if _, known := ByURN(rest); known {
+				return Path{}, &PathError{Path: path, Reason: "names a schema, not an attribute; append ':' and an attribute name"}
+			}
+			return Path{}, &PathError{Path: path, Reason: "does not start with a known schema URN (" + URNUser + " or " + URNEnterpriseUser + ")"}
+		}
+		candidates, rest = []Schema{s}, attr
+	}
+	name, subName, hasSub := strings.Cut(rest, ".")
+	if hasSub && strings.Contains(subName, ".") {
+		return Path{}, &PathError{Path: path, Reason: "has more than one sub-attribute level; SCIM allows attr or attr.subAttr"}
+	}
+	if Ignored(name) && candidates[0].ID == URNUser {
+		return Path{}, &PathError{Path: path, Reason: "is not stored by Rollcall", NotStored: true}
+	}
+	for _, s := range candidates {
+		attr, ok := s.Attribute(name)
+		if !ok {
+			continue
+		}
+		p := Path{Schema: s.ID, Attribute: attr}
+		if !hasSub {
+			return p, nil
+		}
+		if !attr.IsComplex() {
+			return Path{}, &PathError{Path: path, Reason: fmt.Sprintf("%s has no sub-attributes", attr.Name)}
+		}
+		sub, ok := attr.SubAttribute(subName)
+		if !ok {
+			return Path{}, &PathError{Path: path, Reason: fmt.Sprintf("%s has no sub-attribute %q (known: %s)", attr.Name, subName, subNames(attr))}
+		}
+		p.Sub = &sub
+		return p, nil
+	}
+	reason := fmt.Sprintf("unknown attribute %q of the User resource", name)
+	for _, s := range candidates {
+		if plural, ok := s.Attribute(name + "s"); ok {
+			reason += fmt.Sprintf("; did you mean %q?", plural.Name)
+		}
+	}
+	return Path{}, &PathError{Path: path, Reason: reason}
+}
+
+// SplitURN splits a URN-qualified path "<schema id>:<attr>" into a known
+// schema and the attribute part, matching the schema id case-insensitively.
+// ok is false when s does not start with a known schema id followed by ':'.
+func SplitURN(s string) (Schema, string, bool) {
+	for _, known := range Known {
+		n := len(known.ID)
+		if len(s) > n+1 && strings.EqualFold(s[:n], known.ID) && s[n] == ':' {
+			return known, s[n+1:], true
+		}
+	}
+	return Schema{}, "", false
+}
+
+func subNames(a Attribute) string {
+	names := make([]string, len(a.SubAttributes))
+	for i, s := range a.SubAttributes {
+		names[i] = s.Name
+	}
+	return strings.Join(names, ", ")
+}
