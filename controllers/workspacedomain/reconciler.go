@@ -107,7 +107,6 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		r.APIReader = mgr.GetAPIReader()
 	}
 	r.DNS = r.DNS.withDefaults()
-	r.schedule = dnsSchedule{next: map[string]scheduledCheck{}}
 	if r.Identity == "" {
 		name, err := whoami.Username(ctx, mgr.GetClient())
 		if err != nil {
@@ -151,6 +150,9 @@ func (s *dnsSchedule) get(name, value string) (scheduledCheck, bool) {
 func (s *dnsSchedule) set(name string, c scheduledCheck) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.next == nil {
+		s.next = map[string]scheduledCheck{}
+	}
 	s.next[name] = c
 }
 
