@@ -42,19 +42,19 @@ func (o DNSOptions) withDefaults() DNSOptions {
 		o.Resolver = dnschallenge.NewResolver("")
 	}
 	if o.InitialInterval <= 0 {
-		o.InitialInterval = 10 * time.Second
+		o.InitialInterval = DefaultDNSInitialInterval
 	}
 	if o.MaxInterval <= 0 {
-		o.MaxInterval = 10 * time.Minute
+		o.MaxInterval = DefaultDNSMaxInterval
 	}
 	if o.MaxInterval < o.InitialInterval {
 		o.MaxInterval = o.InitialInterval
 	}
 	if o.RecheckInterval <= 0 {
-		o.RecheckInterval = time.Hour
+		o.RecheckInterval = DefaultDNSRecheckInterval
 	}
 	if o.GracePeriod <= 0 {
-		o.GracePeriod = 24 * time.Hour
+		o.GracePeriod = DefaultDNSGracePeriod
 	}
 	if o.Jitter <= 0 {
 		o.Jitter = 0.2
