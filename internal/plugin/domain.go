@@ -21,6 +21,7 @@ func newDomainCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comman
 		Use:     "domain",
 		Aliases: []string{"domains"},
 		Short:   "Approve, deny, revoke and list claimed e-mail domains (WorkspaceDomains)",
+		RunE:    helpOrUnknown,
 	}
 	cmd.AddCommand(
 		newDecisionCommand(k, streams, approval.Approve,

@@ -298,6 +298,15 @@ func TestDomainApproveDenyRevoke(t *testing.T) {
 	g.Expect(out).To(MatchRegexp(`(?m)^` + strings.ReplaceAll(other, ".", `\.`) + `\s+team/acme\s+Manual\s+Unknown\s+PendingApproval\s+-\s+\S+$`))
 }
 
+func TestUnknownCommandIsAnError(t *testing.T) {
+	g := NewWithT(t)
+	_, err := run("/nonexistent/kubeconfig", "domain", "aprove", "example.com")
+	g.Expect(err).To(MatchError(`unknown command "aprove" for "kubectl rollcall domain"`))
+	out, err := run("/nonexistent/kubeconfig", "domain")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(out).To(ContainSubstring("kubectl rollcall domain [command]"))
+}
+
 func TestDomainApproveLeavesDNSDomainsToTheController(t *testing.T) {
 	g := NewWithT(t)
 	domain := "dns-" + rand.String(6) + ".test"

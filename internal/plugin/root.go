@@ -30,6 +30,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		RunE:          helpOrUnknown,
 	}
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
@@ -37,6 +38,15 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	flags.AddFlags(root.PersistentFlags())
 	root.AddCommand(newDomainCommand(k, streams), newWorkspaceCommand(k, streams))
 	return root
+}
+
+// helpOrUnknown is the action of a command that only groups others: help
+// without arguments, an error for an unknown subcommand.
+func helpOrUnknown(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	return fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
 }
 
 // kube builds clients from the kubectl flags.

@@ -18,6 +18,7 @@ func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Com
 		Use:     "workspace",
 		Aliases: []string{"workspaces", "ws"},
 		Short:   "Show the SCIM settings of workspaces",
+		RunE:    helpOrUnknown,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "token WORKSPACE",
