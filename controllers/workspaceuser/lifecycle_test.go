@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	. "github.com/onsi/gomega/gstruct"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -224,5 +225,5 @@ func TestFinalizerReleasedWhenWorkspaceIsGone(t *testing.T) {
 	g.Eventually(func(g Gomega) { gone(g, u) }).WithTimeout(timeout).Should(Succeed())
 	m := memberOf(g, b, key)
 	g.Expect(m.Active).To(BeTrue(), "without its workspace the member is left as it was")
-	g.Expect(workspaceuser.ReasonFinalizerReleased).NotTo(BeEmpty())
+	expectEvent(t, ns, "ken", corev1.EventTypeWarning, workspaceuser.ReasonFinalizerReleased)
 }
