@@ -14,23 +14,6 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/conditions"
 )
 
-// ReasonOf maps a backend or opener error to a condition reason.
-func ReasonOf(err error) string {
-	if errors.Is(err, open.ErrSecretNotFound) {
-		return identityv1alpha1.ReasonSecretNotFound
-	}
-	switch backend.KindOf(err) {
-	case backend.KindInvalidCredentials:
-		return identityv1alpha1.ReasonInvalidCredentials
-	case backend.KindInvalidConfig:
-		return identityv1alpha1.ReasonInvalidBackendConfig
-	case backend.KindRejected:
-		return identityv1alpha1.ReasonMemberRejected
-	default:
-		return identityv1alpha1.ReasonBackendUnavailable
-	}
-}
-
 // isTransient reports whether err may go away by itself. A missing Secret
 // does not, but the Secret watch brings the user back when it appears.
 func isTransient(err error) bool {
@@ -41,7 +24,7 @@ func isTransient(err error) bool {
 // a transient error for the controller's backoff (or the wait the backend
 // asked for), a terminal error for anything that needs a person.
 func failSync(st *state, generation int64, doing string, err error) (ctrl.Result, error) {
-	cond := conditions.False(identityv1alpha1.ConditionSynced, ReasonOf(err), doing+": "+err.Error(), generation)
+	cond := conditions.False(identityv1alpha1.ConditionSynced, open.ReasonOf(err), doing+": "+err.Error(), generation)
 	st.synced = &cond
 	wrapped := fmt.Errorf("%s: %w", doing, err)
 	if !isTransient(err) {
