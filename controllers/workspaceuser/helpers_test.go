@@ -197,6 +197,6 @@ func expectEvent(t *testing.T, ns, name, eventType, reason string) {
 			}
 			seen = append(seen, e.Regarding.Name+" "+e.Type+" "+e.Reason)
 		}
-		g.Expect(seen).To(ContainElement(name+" "+eventType+" "+reason))
+		g.Expect(seen).To(ContainElement(name + " " + eventType + " " + reason))
 	}).WithTimeout(timeout).Should(Succeed())
 }

@@ -10,17 +10,17 @@ import (
 type ErrorKind string
 
 const (
-	// KindUnavailable: the backend could not be reached or answered with a
+	// KindUnavailable means the backend could not be reached or answered with a
 	// server error or 429. Transient: retry with backoff (after RetryAfter
 	// when the backend said so).
 	KindUnavailable ErrorKind = "Unavailable"
-	// KindInvalidCredentials: the backend refused the credentials. Permanent
+	// KindInvalidCredentials means the backend refused the credentials. Permanent
 	// until the credentials change.
 	KindInvalidCredentials ErrorKind = "InvalidCredentials"
-	// KindInvalidConfig: the backend configuration cannot work (a malformed
+	// KindInvalidConfig means the backend configuration cannot work (a malformed
 	// DSN or URL, a missing database). Permanent until the configuration changes.
 	KindInvalidConfig ErrorKind = "InvalidConfig"
-	// KindRejected: the backend refused this member (a value it cannot
+	// KindRejected means the backend refused this member (a value it cannot
 	// store). Permanent until the member changes.
 	KindRejected ErrorKind = "Rejected"
 )

@@ -17,7 +17,7 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/backend"
 )
 
-// ErrSecretNotFound: the Secret the backend spec names does not exist.
+// ErrSecretNotFound means the Secret the backend spec names does not exist.
 var ErrSecretNotFound = errors.New("backend Secret not found")
 
 // Opener gives the member backend of a workspace.

@@ -38,7 +38,7 @@ func Dial(ctx context.Context, spec identityv1alpha1.BackendSpec, secretData map
 		}
 		dsn, ok := secretData[spec.SQL.DSNSecretRef.Key]
 		if !ok || len(dsn) == 0 {
-			return nil, backend.InvalidConfig(fmt.Errorf("Secret %s has no key %q with the DSN", spec.SQL.DSNSecretRef.Name, spec.SQL.DSNSecretRef.Key))
+			return nil, backend.InvalidConfig(fmt.Errorf("the Secret %s has no key %q with the DSN", spec.SQL.DSNSecretRef.Name, spec.SQL.DSNSecretRef.Key))
 		}
 		b, err := sqlbackend.Open(ctx, sqlbackend.Options{
 			Driver:         string(spec.SQL.Driver),
@@ -56,7 +56,7 @@ func Dial(ctx context.Context, spec identityv1alpha1.BackendSpec, secretData map
 		name := spec.HTTP.CredentialsSecretRef.Name
 		for _, k := range []string{TokenKey, SigningKeyKey} {
 			if len(secretData[k]) == 0 {
-				return nil, backend.InvalidConfig(fmt.Errorf("Secret %s has no key %q", name, k))
+				return nil, backend.InvalidConfig(fmt.Errorf("the Secret %s has no key %q", name, k))
 			}
 		}
 		opts := httpbackend.Options{
