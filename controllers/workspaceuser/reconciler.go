@@ -52,9 +52,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspaceuser", klog.KObj(user)))
 
 	if user.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(user, identityv1alpha1.MemberFinalizer) {
-		if err := r.addFinalizer(ctx, user); err != nil {
-			return ctrl.Result{}, err
-		}
+		// The patch's watch event reconciles again, with the finalizer in place.
+		return ctrl.Result{}, r.addFinalizer(ctx, user)
 	}
 
 	st := newState(user)
