@@ -32,7 +32,7 @@ func postgresDSN(t *testing.T) string {
 
 // freshSchema creates an empty schema for one test, so the migrations run
 // from scratch, and returns the DSN that uses it.
-func freshSchema(t *testing.T, dsn string) string {
+func freshSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
