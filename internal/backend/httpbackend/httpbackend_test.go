@@ -12,7 +12,22 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/backend"
 	"github.com/rollcall-dev/rollcall/internal/backend/backendtest"
 	"github.com/rollcall-dev/rollcall/internal/backend/httpbackend"
+	"github.com/rollcall-dev/rollcall/internal/backend/httpbackend/httpbackendtest"
 )
+
+const (
+	testToken      = "app-token-0123456789"
+	testSigningKey = "app-signing-key-abcdef"
+)
+
+type failure = httpbackendtest.Failure
+
+func startMemberAPI(t *testing.T) *httpbackendtest.Server {
+	t.Helper()
+	s := httpbackendtest.Start(testToken, testSigningKey)
+	t.Cleanup(s.Close)
+	return s
+}
 
 func newClient(t *testing.T, baseURL string, mutate ...func(*httpbackend.Options)) *httpbackend.Backend {
 	t.Helper()
@@ -28,8 +43,8 @@ func newClient(t *testing.T, baseURL string, mutate ...func(*httpbackend.Options
 }
 
 func TestHTTPConformance(t *testing.T) {
-	_, srv, _ := startMemberAPI(t)
-	backendtest.Run(t, func(t *testing.T) backend.Backend { return newClient(t, srv.URL+"/api/") })
+	api := startMemberAPI(t)
+	backendtest.Run(t, func(t *testing.T) backend.Backend { return newClient(t, api.URL()+"/") })
 }
 
 func member(key, name string) backend.Member {
@@ -75,9 +90,9 @@ func (r *recorder) replay(t *testing.T, i int) int {
 }
 
 func TestReplayedRequestIsRefused(t *testing.T) {
-	api, srv, _ := startMemberAPI(t)
+	api := startMemberAPI(t)
 	rec := &recorder{}
-	b := newClient(t, srv.URL+"/api", func(o *httpbackend.Options) { o.Client = &http.Client{Transport: rec} })
+	b := newClient(t, api.URL(), func(o *httpbackend.Options) { o.Client = &http.Client{Transport: rec} })
 	ctx := context.Background()
 	if err := b.Upsert(ctx, member("k1", "First")); err != nil {
 		t.Fatal(err)
@@ -88,13 +103,13 @@ func TestReplayedRequestIsRefused(t *testing.T) {
 	if status := rec.replay(t, 0); status != http.StatusUnauthorized {
 		t.Fatalf("replaying the first PUT answered %d, want 401", status)
 	}
-	if m, _ := api.member("k1"); m.DisplayName != "Second" {
+	if m, _ := api.Member("k1"); m.DisplayName != "Second" {
 		t.Fatalf("after a replay the member is %q, want %q", m.DisplayName, "Second")
 	}
 }
 
 func TestForgedRequestsAreRefused(t *testing.T) {
-	api, srv, _ := startMemberAPI(t)
+	api := startMemberAPI(t)
 	ctx := context.Background()
 	for name, mutate := range map[string]func(*httpbackend.Options){
 		"wrong signing key": func(o *httpbackend.Options) { o.SigningKey = []byte("guessed") },
@@ -102,15 +117,15 @@ func TestForgedRequestsAreRefused(t *testing.T) {
 		"stale timestamp":   func(o *httpbackend.Options) { o.Now = func() time.Time { return time.Now().Add(-10 * time.Minute) } },
 	} {
 		t.Run(name, func(t *testing.T) {
-			before := len(api.requests())
-			err := newClient(t, srv.URL+"/api", mutate).Upsert(ctx, member("forged-"+name, "Mallory"))
+			before := len(api.Arrivals())
+			err := newClient(t, api.URL(), mutate).Upsert(ctx, member("forged-"+name, "Mallory"))
 			if got := backend.KindOf(err); got != backend.KindInvalidCredentials {
 				t.Fatalf("kind = %s, want InvalidCredentials (error: %v)", got, err)
 			}
-			if _, ok := api.member("forged-" + name); ok {
+			if _, ok := api.Member("forged-" + name); ok {
 				t.Fatal("a forged request changed the store")
 			}
-			if n := len(api.requests()) - before; n != 1 {
+			if n := len(api.Arrivals()) - before; n != 1 {
 				t.Fatalf("a refused credential was tried %d times, want once", n)
 			}
 		})
@@ -118,7 +133,7 @@ func TestForgedRequestsAreRefused(t *testing.T) {
 
 	// A request whose body was changed after signing.
 	rec := &recorder{}
-	b := newClient(t, srv.URL+"/api", func(o *httpbackend.Options) { o.Client = &http.Client{Transport: rec} })
+	b := newClient(t, api.URL(), func(o *httpbackend.Options) { o.Client = &http.Client{Transport: rec} })
 	if err := b.Upsert(ctx, member("tampered", "Honest")); err != nil {
 		t.Fatal(err)
 	}
@@ -127,18 +142,18 @@ func TestForgedRequestsAreRefused(t *testing.T) {
 	if status := rec.replay(t, 0); status != http.StatusUnauthorized {
 		t.Fatalf("a tampered body answered %d, want 401", status)
 	}
-	if m, _ := api.member("tampered"); m.DisplayName != "Honest" {
+	if m, _ := api.Member("tampered"); m.DisplayName != "Honest" {
 		t.Fatalf("member is %q after a tampered request", m.DisplayName)
 	}
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	api, srv, _ := startMemberAPI(t)
-	api.failNext(failure{status: http.StatusTooManyRequests, retryAfter: "1"})
-	if err := newClient(t, srv.URL+"/api").Upsert(context.Background(), member("k", "A")); err != nil {
+	api := startMemberAPI(t)
+	api.FailNext(failure{Status: http.StatusTooManyRequests, RetryAfter: "1"})
+	if err := newClient(t, api.URL()).Upsert(context.Background(), member("k", "A")); err != nil {
 		t.Fatal(err)
 	}
-	arrivals := api.requests()
+	arrivals := api.Arrivals()
 	if len(arrivals) != 2 {
 		t.Fatalf("requests = %d, want 2 (one 429, one retry)", len(arrivals))
 	}
@@ -148,28 +163,28 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestLongRetryAfterGoesBackToTheCaller(t *testing.T) {
-	api, srv, _ := startMemberAPI(t)
-	api.failNext(failure{status: http.StatusTooManyRequests, retryAfter: "120"})
-	err := newClient(t, srv.URL+"/api").Upsert(context.Background(), member("k", "A"))
+	api := startMemberAPI(t)
+	api.FailNext(failure{Status: http.StatusTooManyRequests, RetryAfter: "120"})
+	err := newClient(t, api.URL()).Upsert(context.Background(), member("k", "A"))
 	if !backend.IsTransient(err) || backend.RetryAfterOf(err) != 120*time.Second {
 		t.Fatalf("got %v (retry after %s), want a transient error asking for 120s", err, backend.RetryAfterOf(err))
 	}
-	if n := len(api.requests()); n != 1 {
+	if n := len(api.Arrivals()); n != 1 {
 		t.Fatalf("requests = %d, want 1", n)
 	}
 }
 
 func TestServerErrorsAreRetriedThenReported(t *testing.T) {
-	api, srv, _ := startMemberAPI(t)
-	api.failNext(failure{status: 500}, failure{status: 502})
-	b := newClient(t, srv.URL+"/api")
+	api := startMemberAPI(t)
+	api.FailNext(failure{Status: 500}, failure{Status: 502})
+	b := newClient(t, api.URL())
 	if err := b.Upsert(context.Background(), member("k", "A")); err != nil {
 		t.Fatalf("two server errors then success: %v", err)
 	}
-	if _, ok := api.member("k"); !ok {
+	if _, ok := api.Member("k"); !ok {
 		t.Fatal("member missing after the retries")
 	}
-	api.failNext(failure{status: 500}, failure{status: 500}, failure{status: 500})
+	api.FailNext(failure{Status: 500}, failure{Status: 500}, failure{Status: 500})
 	err := b.Upsert(context.Background(), member("k", "B"))
 	if !backend.IsTransient(err) {
 		t.Fatalf("three server errors: got %v, want a transient error", err)
@@ -177,8 +192,8 @@ func TestServerErrorsAreRetriedThenReported(t *testing.T) {
 }
 
 func TestUnreachableIsTransient(t *testing.T) {
-	_, srv, _ := startMemberAPI(t)
-	url := srv.URL
+	srv := startMemberAPI(t)
+	url := srv.URL()
 	srv.Close()
 	b := newClient(t, url, func(o *httpbackend.Options) { o.MaxAttempts = 1 })
 	_, _, err := b.Observe(context.Background(), "k")
@@ -188,8 +203,8 @@ func TestUnreachableIsTransient(t *testing.T) {
 }
 
 func TestRejectedMember(t *testing.T) {
-	_, srv, _ := startMemberAPI(t)
-	err := newClient(t, srv.URL+"/api").Upsert(context.Background(), backend.Member{Key: "k"})
+	api := startMemberAPI(t)
+	err := newClient(t, api.URL()).Upsert(context.Background(), backend.Member{Key: "k"})
 	if got := backend.KindOf(err); got != backend.KindRejected {
 		t.Fatalf("kind = %s, want Rejected (error: %v)", got, err)
 	}
