@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/backend/open"
@@ -62,6 +63,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 			return
 		}
 		if applyErr := r.applyStatus(ctx, user, st); applyErr != nil && !apierrors.IsNotFound(applyErr) {
+			// Retry until the status is written, even after a terminal error.
+			if errors.Is(err, reconcile.TerminalError(nil)) {
+				err = errors.Unwrap(err)
+			}
 			err = errors.Join(err, applyErr)
 		}
 		r.recordTransitions(user, st)
