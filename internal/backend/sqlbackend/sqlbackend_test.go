@@ -187,3 +187,18 @@ func TestPostgresWrongPasswordIsInvalidCredentials(t *testing.T) {
 		t.Fatalf("kind = %s, want InvalidCredentials (error: %v)", got, err)
 	}
 }
+
+func TestSQLiteDSNForms(t *testing.T) {
+	for _, form := range []string{"%s", "file:%s", "file:%s?_pragma=busy_timeout(1000)"} {
+		t.Run(form, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "members.db")
+			b := openBackend(t, sqlbackend.Options{Driver: sqlbackend.DriverSQLite, DSN: fmt.Sprintf(form, path)})
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := readVersions(t, "sqlite", path); len(got) != 1 {
+				t.Fatalf("the store is not at %s (migrations there: %v)", path, got)
+			}
+		})
+	}
+}
