@@ -159,3 +159,14 @@ func secretError(name string, err error) error {
 	}
 	return backend.Unavailable(fmt.Errorf("read Secret %s: %w", name, err))
 }
+
+// Start waits for ctx to end, then closes every backend: add the Cache to
+// the manager (mgr.Add) so the pools close on shutdown.
+func (c *Cache) Start(ctx context.Context) error {
+	<-ctx.Done()
+	c.Close()
+	return nil
+}
+
+// NeedLeaderElection is false: the Cache serves every replica.
+func (c *Cache) NeedLeaderElection() bool { return false }

@@ -86,6 +86,16 @@ func TestCacheReusesAndRebuilds(t *testing.T) {
 	if err != nil || changed == rebuilt {
 		t.Fatalf("a changed spec did not rebuild the backend (%v)", err)
 	}
+
+	// Run as a manager runnable, the cache closes its backends on shutdown.
+	stop, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := cache.Start(stop); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := changed.Observe(ctx, "k"); err == nil {
+		t.Fatal("the backend is still open after shutdown")
+	}
 }
 
 func TestCacheReportsMissingSecretAndKey(t *testing.T) {
