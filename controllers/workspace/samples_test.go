@@ -7,6 +7,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/rollcall-dev/rollcall/internal/manifests"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
@@ -22,7 +23,7 @@ func TestSamplesAreValid(t *testing.T) {
 	}
 	ns := testenv.NewNamespace(t, env.Client)
 	for _, file := range files {
-		objs, err := testenv.ReadManifests(file)
+		objs, err := manifests.Read(file)
 		if err != nil {
 			t.Fatal(err)
 		}
