@@ -37,6 +37,11 @@ const (
 	ReasonBackendUnavailable = "BackendUnavailable"
 	// ReasonInvalidCredentials: the backend refused the credentials.
 	ReasonInvalidCredentials = "InvalidCredentials"
+	// ReasonInvalidBackendConfig: the backend configuration cannot work (a
+	// malformed DSN or URL, a missing key in its Secret, a missing database).
+	ReasonInvalidBackendConfig = "InvalidBackendConfig"
+	// ReasonMemberRejected: the backend refused the member's values.
+	ReasonMemberRejected = "MemberRejected"
 	// ReasonSecretNotFound: a Secret the spec names does not exist.
 	ReasonSecretNotFound = "SecretNotFound"
 	// ReasonWorkspaceNotFound: the referenced Workspace does not exist.
@@ -73,6 +78,10 @@ const (
 	// AnnotationResync, set to any new value on a WorkspaceUser, forces an
 	// immediate comparison with the backend.
 	AnnotationResync = "identity.rollcall.dev/resync"
+
+	// MemberFinalizer keeps a WorkspaceUser until its member is deprovisioned
+	// in the backend according to the workspace's deprovisioning policy.
+	MemberFinalizer = "identity.rollcall.dev/member"
 
 	// TokenSecretKey is the key of the SCIM token in its Secret.
 	TokenSecretKey = "token"

@@ -4,6 +4,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -15,6 +16,8 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
+	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
+	"github.com/rollcall-dev/rollcall/internal/backend/open"
 )
 
 // options are the manager's command-line settings.
@@ -79,10 +82,32 @@ func run(opts options) error {
 
 // setupControllers registers every controller with the manager.
 func setupControllers(mgr ctrl.Manager, opts options) error {
-	return (&workspace.Reconciler{
+	// One rate-limited backend per workspace, shared by the controllers that
+	// talk to it; the manager closes the connection pools on shutdown.
+	backends := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
+	if err := mgr.Add(backends); err != nil {
+		return err
+	}
+	if err := (&workspace.Reconciler{
 		Client:        mgr.GetClient(),
 		APIReader:     mgr.GetAPIReader(),
 		Recorder:      mgr.GetEventRecorder("rollcall-workspace-controller"),
 		PublicBaseURL: opts.publicBaseURL,
-	}).SetupWithManager(mgr)
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up workspace controller: %w", err)
+	}
+	if err := (&workspace.BackendReconciler{
+		Client:   mgr.GetClient(),
+		Backends: backends,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up workspace backend controller: %w", err)
+	}
+	if err := (&workspaceuser.Reconciler{
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("rollcall-workspaceuser-controller"),
+		Backends: backends,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up workspace user controller: %w", err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -17,7 +18,7 @@ import (
 // owns: the Tenant URL, the token Secret name and its conditions.
 func (r *Reconciler) applyStatus(ctx context.Context, ws *identityv1alpha1.Workspace, scim scimState) error {
 	now := metav1.NewTime(r.Now())
-	ready := readyCondition(ws.Generation, scim.condition)
+	ready := readyCondition(ws.Generation, scim.condition, meta.FindStatusCondition(ws.Status.Conditions, identityv1alpha1.ConditionBackendReady))
 	status := ac.WorkspaceStatus().
 		WithObservedGeneration(ws.Generation).
 		WithConditions(
@@ -37,11 +38,16 @@ func (r *Reconciler) applyStatus(ctx context.Context, ws *identityv1alpha1.Works
 	return nil
 }
 
-// readyCondition is True when every part the workspace needs is ready. A
-// disabled SCIM endpoint is a choice, not a fault.
-func readyCondition(generation int64, scim metav1.Condition) metav1.Condition {
+// readyCondition is True when every part the workspace needs is ready: the
+// SCIM endpoint (a disabled one is a choice, not a fault) and the member
+// backend. BackendReady is written by BackendReconciler; until it has
+// reported, only SCIM decides.
+func readyCondition(generation int64, scim metav1.Condition, backend *metav1.Condition) metav1.Condition {
 	if scim.Status != metav1.ConditionTrue && scim.Reason != identityv1alpha1.ReasonSCIMDisabled {
 		return conditions.False(identityv1alpha1.ConditionReady, scim.Reason, scim.Message, generation)
+	}
+	if backend != nil && backend.Status != metav1.ConditionTrue {
+		return conditions.False(identityv1alpha1.ConditionReady, backend.Reason, backend.Message, generation)
 	}
 	return conditions.True(identityv1alpha1.ConditionReady, identityv1alpha1.ReasonReconciled, "the workspace is ready", generation)
 }

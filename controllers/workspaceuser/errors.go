@@ -1,0 +1,43 @@
+package workspaceuser
+
+import (
+	"errors"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/backend"
+	"github.com/rollcall-dev/rollcall/internal/backend/open"
+	"github.com/rollcall-dev/rollcall/internal/conditions"
+)
+
+// isTransient reports whether err may go away by itself. A missing Secret
+// does not, but the Secret watch brings the user back when it appears.
+func isTransient(err error) bool {
+	return !errors.Is(err, open.ErrSecretNotFound) && backend.IsTransient(err)
+}
+
+// failSync records a failed sync in st and returns what Reconcile returns:
+// a transient error for the controller's backoff (or the wait the backend
+// asked for), a terminal error for anything that needs a person.
+func failSync(st *state, generation int64, doing string, err error) (ctrl.Result, error) {
+	cond := conditions.False(identityv1alpha1.ConditionSynced, open.ReasonOf(err), doing+": "+err.Error(), generation)
+	st.synced = &cond
+	wrapped := fmt.Errorf("%s: %w", doing, err)
+	if !isTransient(err) {
+		return ctrl.Result{}, reconcile.TerminalError(wrapped)
+	}
+	if wait := backend.RetryAfterOf(err); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	return ctrl.Result{}, wrapped
+}
+
+// syncedCondition is a True Synced condition.
+func syncedCondition(generation int64, message string) *metav1.Condition {
+	c := conditions.True(identityv1alpha1.ConditionSynced, identityv1alpha1.ReasonReconciled, message, generation)
+	return &c
+}

@@ -1,0 +1,102 @@
+package workspaceuser_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/backend/fake"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
+)
+
+func TestUserGate(t *testing.T) {
+	g := NewWithT(t)
+	opener := &fakeOpener{}
+	startController(t, opener)
+	ns := testenv.NewNamespace(t, env.Client)
+	ws := newWorkspace(t, ns, "acme")
+	b := opener.backend(ns, "acme")
+
+	// A user of a verified domain goes in; the ones of an unverified domain are held.
+	claimDomain(t, "open.example", ws, true)
+	insider := newUser(t, ns, "insider", "acme", "insider@open.example")
+	var held []*identityv1alpha1.WorkspaceUser
+	for i := range 3 {
+		held = append(held, newUser(t, ns, fmt.Sprintf("held-%d", i), "acme", fmt.Sprintf("p%d@Gate.Example", i)))
+	}
+	waitSynced(t, insider)
+	for _, u := range held {
+		g.Eventually(func(g Gomega) {
+			got := getUser(g, u)
+			dv := condition(got, identityv1alpha1.ConditionDomainVerified)
+			g.Expect(dv.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(dv.Reason).To(Equal(identityv1alpha1.ReasonDomainNotVerified))
+			g.Expect(dv.Message).To(And(ContainSubstring("gate.example"), ContainSubstring("kubectl rollcall domain approve gate.example")))
+			g.Expect(got.Status.Domain).To(Equal("gate.example"))
+			g.Expect(got.Status.MemberKey).To(BeEmpty())
+			g.Expect(condition(got, identityv1alpha1.ConditionReady).Reason).To(Equal(identityv1alpha1.ReasonDomainNotVerified))
+		}).WithTimeout(timeout).Should(Succeed())
+	}
+	g.Expect(b.Members()).To(HaveLen(1), "held users send nothing to the backend")
+	g.Expect(b.Calls(fake.OpObserve)+b.Calls(fake.OpUpsert)).To(BeNumerically("<=", 3), "only the insider was sent")
+
+	// An unverified claim still holds them.
+	domain := claimDomain(t, "gate.example", ws, false)
+	g.Consistently(func() int { return len(b.Members()) }).WithTimeout(2 * time.Second).Should(Equal(1))
+
+	// Approval releases every held user (a watch, not a poll: the resync is an hour).
+	setVerified(t, domain, metav1.ConditionTrue, identityv1alpha1.ReasonApproved)
+	keys := map[string]bool{}
+	for _, u := range held {
+		got := waitSynced(t, u)
+		g.Expect(condition(got, identityv1alpha1.ConditionDomainVerified).Status).To(Equal(metav1.ConditionTrue))
+		keys[got.Status.MemberKey] = true
+	}
+	g.Expect(b.Members()).To(HaveLen(4))
+
+	// Revoking deactivates them, and only them.
+	setVerified(t, domain, metav1.ConditionFalse, identityv1alpha1.ReasonRevoked)
+	g.Eventually(func(g Gomega) {
+		for _, m := range b.Members() {
+			g.Expect(m.Active).To(Equal(!keys[m.Key]), "member %s", m.UserName)
+		}
+	}).WithTimeout(timeout).Should(Succeed())
+	g.Expect(b.Members()).To(HaveLen(4), "revoking deactivates, never deletes")
+	for _, u := range held {
+		g.Eventually(func(g Gomega) {
+			got := getUser(g, u)
+			g.Expect(condition(got, identityv1alpha1.ConditionDomainVerified).Reason).To(Equal(identityv1alpha1.ReasonDomainNotVerified))
+			g.Expect(condition(got, identityv1alpha1.ConditionDomainVerified).Message).To(ContainSubstring("Revoked"))
+		}).WithTimeout(timeout).Should(Succeed())
+	}
+
+	// Verifying again reactivates them.
+	setVerified(t, domain, metav1.ConditionTrue, identityv1alpha1.ReasonApproved)
+	g.Eventually(func(g Gomega) {
+		for _, m := range b.Members() {
+			g.Expect(m.Active).To(BeTrue(), "member %s", m.UserName)
+		}
+	}).WithTimeout(timeout).Should(Succeed())
+	g.Expect(b.Created()).To(Equal(4))
+}
+
+func TestDomainOfAnotherWorkspaceHolds(t *testing.T) {
+	g := NewWithT(t)
+	opener := &fakeOpener{}
+	startController(t, opener)
+	ns := testenv.NewNamespace(t, env.Client)
+	newWorkspace(t, ns, "acme")
+	other := newWorkspace(t, ns, "other")
+	claimDomain(t, "elsewhere.example", other, true)
+	u := newUser(t, ns, "mallory", "acme", "mallory@elsewhere.example")
+	g.Eventually(func(g Gomega) {
+		dv := condition(getUser(g, u), identityv1alpha1.ConditionDomainVerified)
+		g.Expect(dv.Reason).To(Equal(identityv1alpha1.ReasonDomainNotVerified))
+		g.Expect(dv.Message).To(ContainSubstring("claimed by workspace " + ns + "/other"))
+	}).WithTimeout(timeout).Should(Succeed())
+	g.Expect(opener.backend(ns, "acme").Members()).To(BeEmpty())
+}

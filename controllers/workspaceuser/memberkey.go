@@ -1,0 +1,39 @@
+package workspaceuser
+
+import (
+	"encoding/json"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/backend"
+	"github.com/rollcall-dev/rollcall/internal/userdomain"
+)
+
+// MemberKey is the stable key of a WorkspaceUser's member:
+// "<namespace>:<workspace>:<uid>". The UID never changes for the life of
+// the object, so a renamed person keeps their member, and a crash between
+// the backend call and the status write never makes a second one. Every
+// part is URL-path safe (DNS labels, DNS subdomains, a UUID).
+func MemberKey(user *identityv1alpha1.WorkspaceUser) string {
+	return user.Namespace + ":" + user.Spec.WorkspaceRef.Name + ":" + string(user.UID)
+}
+
+// memberOf is the member the backend should hold for the user.
+func memberOf(user *identityv1alpha1.WorkspaceUser, key string) (backend.Member, error) {
+	profile, err := json.Marshal(user.Spec)
+	if err != nil {
+		return backend.Member{}, err
+	}
+	m := backend.Member{
+		Key:         key,
+		UserName:    user.Spec.UserName,
+		ExternalID:  user.Spec.ExternalID,
+		DisplayName: user.Spec.DisplayName,
+		Email:       userdomain.Email(user),
+		Active:      user.IsActive(),
+		Profile:     profile,
+	}
+	if n := user.Spec.Name; n != nil {
+		m.GivenName, m.FamilyName = n.GivenName, n.FamilyName
+	}
+	return m, nil
+}

@@ -1,0 +1,97 @@
+package workspaceuser
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/backend/open"
+)
+
+// FieldOwner is the server-side-apply field manager of this controller. It
+// owns the status conditions DomainVerified, Synced and Ready, and
+// status.domain, memberKey, lastSyncTime and observedGeneration.
+const FieldOwner = "rollcall-workspaceuser-controller"
+
+// Reconciler reconciles WorkspaceUsers with their workspace's member backend.
+type Reconciler struct {
+	client.Client
+	Recorder events.EventRecorder
+	// Backends opens a workspace's member backend (open.Cache in the manager).
+	Backends open.Opener
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// BackoffBase and BackoffMax bound the jittered exponential backoff after
+	// a transient failure; zero means 1s and 5m.
+	BackoffBase, BackoffMax time.Duration
+}
+
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers/finalizers,verbs=update
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspacedomains,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile holds, provisions or deprovisions one WorkspaceUser's member.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
+	user := &identityv1alpha1.WorkspaceUser{}
+	if err := r.Get(ctx, req.NamespacedName, user); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspaceuser", klog.KObj(user)))
+
+	if user.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(user, identityv1alpha1.MemberFinalizer) {
+		// The patch's watch event reconciles again, with the finalizer in place.
+		return ctrl.Result{}, r.addFinalizer(ctx, user)
+	}
+
+	st := newState(user)
+	defer func() {
+		if st.skipStatus {
+			return
+		}
+		if applyErr := r.applyStatus(ctx, user, st); applyErr != nil && !apierrors.IsNotFound(applyErr) {
+			// Retry until the status is written, even after a terminal error.
+			if errors.Is(err, reconcile.TerminalError(nil)) {
+				err = errors.Unwrap(err)
+			}
+			err = errors.Join(err, applyErr)
+		}
+		r.recordTransitions(user, st)
+	}()
+
+	if !user.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, user, st)
+	}
+	return r.reconcileNormal(ctx, user, st)
+}
+
+// addFinalizer adds the member finalizer with a patch, so that a deleted
+// WorkspaceUser waits for its member to be deprovisioned.
+func (r *Reconciler) addFinalizer(ctx context.Context, user *identityv1alpha1.WorkspaceUser) error {
+	base := user.DeepCopy()
+	controllerutil.AddFinalizer(user, identityv1alpha1.MemberFinalizer)
+	if err := r.Patch(ctx, user, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return errors.Join(errors.New("add member finalizer"), err)
+	}
+	return nil
+}
+
+func (r *Reconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}

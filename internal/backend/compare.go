@@ -1,0 +1,41 @@
+package backend
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+)
+
+// Equal reports whether two members hold the same values. Profiles are
+// compared as JSON values, so key order and spacing do not matter.
+func Equal(a, b Member) bool {
+	return a.Key == b.Key && a.UserName == b.UserName && a.ExternalID == b.ExternalID &&
+		a.DisplayName == b.DisplayName && a.GivenName == b.GivenName && a.FamilyName == b.FamilyName &&
+		a.Email == b.Email && a.Active == b.Active && SameJSON(a.Profile, b.Profile)
+}
+
+// SameJSON reports whether two JSON documents hold the same value; an empty
+// document counts as {}.
+func SameJSON(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var va, vb any
+	if err := json.Unmarshal(orEmptyObject(a), &va); err != nil {
+		return false
+	}
+	if err := json.Unmarshal(orEmptyObject(b), &vb); err != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
+}
+
+// ProfileOrEmpty returns the profile, or {} when it is empty.
+func (m Member) ProfileOrEmpty() json.RawMessage { return orEmptyObject(m.Profile) }
+
+func orEmptyObject(p json.RawMessage) json.RawMessage {
+	if len(bytes.TrimSpace(p)) == 0 {
+		return json.RawMessage(`{}`)
+	}
+	return p
+}

@@ -1,0 +1,177 @@
+package fake
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/rollcall-dev/rollcall/internal/backend"
+)
+
+// Operation names, for Calls.
+const (
+	OpObserve    = "Observe"
+	OpUpsert     = "Upsert"
+	OpDeactivate = "Deactivate"
+	OpDelete     = "Delete"
+)
+
+// Backend is an in-memory member store. The zero value is not usable; call New.
+type Backend struct {
+	mu                 sync.Mutex
+	members            map[string]backend.Member
+	calls              map[string]int
+	created            int
+	down               bool
+	invalidCredentials bool
+	closed             bool
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// New returns an empty, reachable store.
+func New() *Backend {
+	return &Backend{members: map[string]backend.Member{}, calls: map[string]int{}}
+}
+
+// SetDown makes every call fail as unreachable (true) or work again (false).
+func (b *Backend) SetDown(down bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.down = down
+}
+
+// SetInvalidCredentials makes every call fail as a refusal of the credentials.
+func (b *Backend) SetInvalidCredentials(invalid bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.invalidCredentials = invalid
+}
+
+// Calls returns how many times op was called (failed calls included).
+func (b *Backend) Calls(op string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.calls[op]
+}
+
+// Created returns how many members were created (not updated) by Upsert.
+func (b *Backend) Created() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.created
+}
+
+// Member returns the stored member with key.
+func (b *Backend) Member(key string) (backend.Member, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m, ok := b.members[key]
+	return m, ok
+}
+
+// Members returns every stored member, ordered by key.
+func (b *Backend) Members() []backend.Member {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	keys := slices.Sorted(maps.Keys(b.members))
+	out := make([]backend.Member, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, b.members[k])
+	}
+	return out
+}
+
+// Put stores m directly, as the application itself would: drift for the
+// operator to repair. It counts as no call.
+func (b *Backend) Put(m backend.Member) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.members[m.Key] = m
+}
+
+// Remove deletes a member directly, as the application itself would.
+func (b *Backend) Remove(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.members, key)
+}
+
+// Closed reports whether Close was called.
+func (b *Backend) Closed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
+func (b *Backend) enter(op string) error {
+	b.calls[op]++
+	switch {
+	case b.down:
+		return backend.Unavailable(errors.New("fake backend is down"))
+	case b.invalidCredentials:
+		return backend.InvalidCredentials(errors.New("fake backend refuses the credentials"))
+	}
+	return nil
+}
+
+// Observe reads the member with key.
+func (b *Backend) Observe(_ context.Context, key string) (backend.Member, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.enter(OpObserve); err != nil {
+		return backend.Member{}, false, err
+	}
+	m, ok := b.members[key]
+	return m, ok, nil
+}
+
+// Upsert creates or replaces the member.
+func (b *Backend) Upsert(_ context.Context, m backend.Member) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.enter(OpUpsert); err != nil {
+		return err
+	}
+	if _, ok := b.members[m.Key]; !ok {
+		b.created++
+	}
+	m.Profile = append([]byte(nil), m.Profile...)
+	b.members[m.Key] = m
+	return nil
+}
+
+// Deactivate marks the member inactive.
+func (b *Backend) Deactivate(_ context.Context, key string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.enter(OpDeactivate); err != nil {
+		return err
+	}
+	if m, ok := b.members[key]; ok {
+		m.Active = false
+		b.members[key] = m
+	}
+	return nil
+}
+
+// Delete removes the member.
+func (b *Backend) Delete(_ context.Context, key string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.enter(OpDelete); err != nil {
+		return err
+	}
+	delete(b.members, key)
+	return nil
+}
+
+// Close marks the store closed; it keeps working, so a test can look at it.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	return nil
+}

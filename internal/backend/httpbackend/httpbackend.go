@@ -1,0 +1,257 @@
+package httpbackend
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rollcall-dev/rollcall/internal/backend"
+)
+
+// Options configure an HTTP backend.
+type Options struct {
+	// BaseURL is the member API's base; members live under <BaseURL>/members/<key>.
+	BaseURL string
+	// Token is sent as "Authorization: Bearer <Token>".
+	Token string
+	// SigningKey is the HMAC-SHA256 key that signs every request.
+	SigningKey []byte
+	// Timeout bounds each attempt; zero means 10s.
+	Timeout time.Duration
+	// MaxAttempts bounds the tries of one call on transient errors; zero means 3.
+	MaxAttempts int
+	// MaxRetryAfter is the longest Retry-After the backend waits out itself;
+	// a longer one is returned to the caller (backend.RetryAfterOf). Zero means 10s.
+	MaxRetryAfter time.Duration
+	// Client sends the requests; nil means a client with sensible transport timeouts.
+	Client *http.Client
+	// Now returns the current time, for signatures; nil means time.Now.
+	Now func() time.Time
+}
+
+// Backend is a client of the member contract.
+type Backend struct {
+	base    *url.URL
+	opts    Options
+	client  *http.Client
+	backoff backoff
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// New checks the options and returns a backend. It does not contact the application.
+func New(opts Options) (*Backend, error) {
+	base, err := url.Parse(opts.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, backend.InvalidConfig(fmt.Errorf("member API URL %q is not an absolute http(s) URL", opts.BaseURL))
+	}
+	if opts.Token == "" {
+		return nil, backend.InvalidConfig(errors.New("the member API token is empty"))
+	}
+	if len(opts.SigningKey) == 0 {
+		return nil, backend.InvalidConfig(errors.New("the member API signing key is empty"))
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 3
+	}
+	if opts.MaxRetryAfter <= 0 {
+		opts.MaxRetryAfter = 10 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	c := opts.Client
+	if c == nil {
+		c = &http.Client{Transport: newTransport()}
+	}
+	base.Path = strings.TrimSuffix(base.Path, "/")
+	base.RawPath = ""
+	return &Backend{base: base, opts: opts, client: c, backoff: defaultBackoff}, nil
+}
+
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 16
+	t.ResponseHeaderTimeout = 30 * time.Second
+	return t
+}
+
+// memberURL is <base>/members/<escaped key>.
+func (b *Backend) memberURL(key string) *url.URL {
+	u := *b.base
+	u.Path = b.base.Path + "/members/" + key
+	u.RawPath = b.base.EscapedPath() + "/members/" + url.PathEscape(key)
+	return &u
+}
+
+// Observe GETs the member; 404 means not found.
+func (b *Backend) Observe(ctx context.Context, key string) (backend.Member, bool, error) {
+	resp, err := b.do(ctx, http.MethodGet, key, nil)
+	if err != nil {
+		return backend.Member{}, false, err
+	}
+	if resp.status == http.StatusNotFound {
+		return backend.Member{}, false, nil
+	}
+	var m backend.Member
+	if err := json.Unmarshal(resp.body, &m); err != nil {
+		return backend.Member{}, false, backend.InvalidConfig(fmt.Errorf("decode member %q from the member API: %w", key, err))
+	}
+	if m.Key == "" {
+		m.Key = key
+	}
+	return m, true, nil
+}
+
+// Upsert PUTs the member.
+func (b *Backend) Upsert(ctx context.Context, m backend.Member) error {
+	m.Profile = m.ProfileOrEmpty()
+	body, err := json.Marshal(m)
+	if err != nil {
+		return backend.Rejected(fmt.Errorf("encode member %q: %w", m.Key, err))
+	}
+	resp, err := b.do(ctx, http.MethodPut, m.Key, body)
+	if err != nil {
+		return err
+	}
+	if resp.status == http.StatusNotFound {
+		return backend.InvalidConfig(fmt.Errorf("put member %q: %s answered 404: is the URL the member API's base?", m.Key, b.base.Redacted()))
+	}
+	return nil
+}
+
+// Deactivate reads the member and PUTs it back with active false. An
+// unknown member is left unknown.
+func (b *Backend) Deactivate(ctx context.Context, key string) error {
+	m, found, err := b.Observe(ctx, key)
+	if err != nil || !found || !m.Active {
+		return err
+	}
+	m.Active = false
+	return b.Upsert(ctx, m)
+}
+
+// Delete DELETEs the member; 404 counts as done.
+func (b *Backend) Delete(ctx context.Context, key string) error {
+	_, err := b.do(ctx, http.MethodDelete, key, nil)
+	return err
+}
+
+// Close releases idle connections.
+func (b *Backend) Close() error {
+	b.client.CloseIdleConnections()
+	return nil
+}
+
+type response struct {
+	status int
+	body   []byte
+}
+
+// do sends one call, retrying transient failures with jittered backoff and
+// honouring Retry-After. 2xx and 404 are answers; the rest are classified errors.
+func (b *Backend) do(ctx context.Context, method, key string, body []byte) (response, error) {
+	var last error
+	for attempt := range b.opts.MaxAttempts {
+		resp, err := b.attempt(ctx, method, key, body)
+		if err == nil {
+			return resp, nil
+		}
+		last = err
+		if !backend.IsTransient(err) || attempt == b.opts.MaxAttempts-1 {
+			break
+		}
+		wait := b.backoff.delay(attempt)
+		if ra := backend.RetryAfterOf(err); ra > 0 {
+			if ra > b.opts.MaxRetryAfter {
+				break // the caller requeues after it
+			}
+			wait = ra
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			break
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return response{}, backend.Unavailable(fmt.Errorf("%s member %q: %w (last error: %w)", method, key, ctx.Err(), last))
+		case <-timer.C:
+		}
+	}
+	return response{}, last
+}
+
+func (b *Backend) attempt(ctx context.Context, method, key string, body []byte) (response, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.opts.Timeout)
+	defer cancel()
+	u := b.memberURL(key)
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return response{}, backend.InvalidConfig(fmt.Errorf("build %s request for member %q: %w", method, key, err))
+	}
+	if body == nil {
+		body = []byte{}
+	} else {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "rollcall-member-client/1")
+	req.Header.Set("Authorization", "Bearer "+b.opts.Token)
+	ts, nonce := timestampOf(b.opts.Now()), newNonce()
+	req.Header.Set(HeaderTimestamp, ts)
+	req.Header.Set(HeaderNonce, nonce)
+	req.Header.Set(HeaderSignature, Sign(b.opts.SigningKey, ts, nonce, method, req.URL.EscapedPath(), body))
+
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return response{}, backend.Unavailable(fmt.Errorf("%s member %q: %w", method, key, err))
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
+	if err != nil {
+		return response{}, backend.Unavailable(fmt.Errorf("read %s member %q response: %w", method, key, err))
+	}
+	return classifyResponse(method, key, resp, data)
+}
+
+func classifyResponse(method, key string, resp *http.Response, data []byte) (response, error) {
+	status := resp.StatusCode
+	if status/100 == 2 || status == http.StatusNotFound {
+		return response{status: status, body: data}, nil
+	}
+	err := fmt.Errorf("%s member %q: the member API answered %d: %s", method, key, status, errorText(data))
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return response{}, backend.InvalidCredentials(err)
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+		return response{}, backend.UnavailableFor(err, parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()))
+	case status >= 500 || status == http.StatusRequestTimeout:
+		return response{}, backend.Unavailable(err)
+	default:
+		return response{}, backend.Rejected(err)
+	}
+}
+
+// errorText is the error message of a JSON error body, or a short prefix of the body.
+func errorText(data []byte) string {
+	var e ErrorBody
+	if json.Unmarshal(data, &e) == nil && e.Error != "" {
+		return e.Error
+	}
+	s := strings.TrimSpace(string(data))
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}

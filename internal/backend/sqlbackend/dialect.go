@@ -1,0 +1,61 @@
+package sqlbackend
+
+import (
+	"strings"
+	"time"
+)
+
+// dialect holds what differs between PostgreSQL and SQLite.
+type dialect struct {
+	// name is the driver name in the Workspace spec and the migrations folder.
+	name string
+	// sqlDriver is the database/sql driver name.
+	sqlDriver string
+	// beginExclusive starts a transaction that keeps other writers out.
+	beginExclusive string
+	// lockMigrations, run inside the transaction, serialises migrations.
+	lockMigrations string
+	// questionMarks says placeholders are ?N rather than $N.
+	questionMarks bool
+}
+
+var (
+	postgresDialect = dialect{
+		name:           "postgres",
+		sqlDriver:      "pgx",
+		beginExclusive: "BEGIN",
+		lockMigrations: "SELECT pg_advisory_xact_lock(7263541)",
+	}
+	sqliteDialect = dialect{
+		name:           "sqlite",
+		sqlDriver:      "sqlite",
+		beginExclusive: "BEGIN IMMEDIATE",
+		questionMarks:  true,
+	}
+)
+
+// rebind turns $N placeholders into the dialect's.
+func (d dialect) rebind(query string) string {
+	if !d.questionMarks {
+		return query
+	}
+	return strings.ReplaceAll(query, "$", "?")
+}
+
+func (d dialect) nowText() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+// now is the timestamp to store: a time for PostgreSQL, RFC 3339 text for SQLite.
+func (d dialect) now() any {
+	if d.questionMarks {
+		return d.nowText()
+	}
+	return time.Now().UTC()
+}
+
+// castUpsert casts the profile parameter to jsonb for PostgreSQL.
+func (d dialect) castUpsert(query string) string {
+	if d.questionMarks {
+		return query
+	}
+	return strings.Replace(query, "$9,", "$9::jsonb,", 1)
+}
