@@ -93,6 +93,8 @@ func newTenantIn(t testing.TB, r *replica, ns, name string, opts ...workspaceOpt
 				DSNSecretRef: identityv1alpha1.SecretKeyReference{Name: "db", Key: "dsn"}},
 		}},
 	}
+	// Tests send requests faster than an identity provider; the rate limit has its own test.
+	ws.Spec.SCIM.RateLimit = &identityv1alpha1.RateLimit{RequestsPerSecond: 10000, Burst: 10000}
 	for _, o := range opts {
 		o(ws)
 	}
