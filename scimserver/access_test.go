@@ -23,10 +23,10 @@ func TestTokensOpenOnlyTheirWorkspace(t *testing.T) {
 
 	g.Expect(a.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
 	for name, token := range map[string]string{
-		"no token":                          "",
-		"a wrong token":                     "nope",
-		"the token of a workspace nearby":   b.token,
-		"the token of another namespace":    elsewhere.token,
+		"no token":                           "",
+		"a wrong token":                      "nope",
+		"the token of a workspace nearby":    b.token,
+		"the token of another namespace":     elsewhere.token,
 		"the token with a character cut off": a.token[:len(a.token)-1],
 	} {
 		resp := a.doWith(token, "GET", "/Users", nil)

@@ -5,11 +5,14 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	toolscache "k8s.io/client-go/tools/cache"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -111,6 +114,7 @@ func (s *Server) Start(ctx context.Context) error {
 		WriteTimeout:      s.opts.WriteTimeout,
 		IdleTimeout:       s.opts.IdleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return log.IntoContext(context.Background(), logger) },
+		ErrorLog:          stdlog.New(logWriter{logger}, "", 0),
 	}
 	ln, err := net.Listen("tcp", s.opts.BindAddress)
 	if err != nil {
@@ -160,4 +164,15 @@ func (s *Server) hasSynced() bool {
 		}
 	}
 	return true
+}
+
+// logWriter sends the HTTP server's own messages (TLS handshake errors and
+// the like) to the logger, at a debug level.
+type logWriter struct {
+	logger logr.Logger
+}
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.logger.V(1).Info(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
