@@ -3,7 +3,8 @@ package scimserver
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -34,16 +35,6 @@ func (s *userStore) lookup(ws workspaceKey, index, value string) ([]*identityv1a
 	return s.recent.overlay(ws, cached, func(u *identityv1alpha1.WorkspaceUser) bool {
 		return hasIndexKey(u, index, key)
 	}), nil
-}
-
-// all returns every user of ws in the stable list order.
-func (s *userStore) all(ws workspaceKey) ([]*identityv1alpha1.WorkspaceUser, error) {
-	users, err := s.lookup(ws, indexWorkspace, "")
-	if err != nil {
-		return nil, err
-	}
-	sortUsers(users)
-	return users, nil
 }
 
 // byID returns the user of ws whose SCIM id is id, or nil.
@@ -94,11 +85,10 @@ func (s *userStore) delete(ctx context.Context, u *identityv1alpha1.WorkspaceUse
 
 // sortUsers puts users in the stable list order: by creation, then by id.
 func sortUsers(users []*identityv1alpha1.WorkspaceUser) {
-	sort.Slice(users, func(i, j int) bool {
-		a, b := users[i], users[j]
-		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-			return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	slices.SortFunc(users, func(a, b *identityv1alpha1.WorkspaceUser) int {
+		if c := a.CreationTimestamp.Time.Compare(b.CreationTimestamp.Time); c != 0 {
+			return c
 		}
-		return a.UID < b.UID
+		return strings.Compare(string(a.UID), string(b.UID))
 	})
 }
