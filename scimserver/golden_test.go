@@ -18,7 +18,7 @@ import (
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
 )
 
-var update = flag.Bool("update", false, "rewrite the response and stored goldens of testdata/entra/core.json from what the server answers")
+var update = flag.Bool("update", false, "rewrite the response and stored goldens of testdata/{entra,okta}/core.json from what the server answers")
 
 // goldenScenario is a sequence of literal requests an identity provider sends.
 type goldenScenario struct {
@@ -56,14 +56,7 @@ func TestEntraGoldens(t *testing.T) {
 	r := startReplica(t)
 	for _, file := range []string{"core", "dialect"} {
 		path := filepath.Join("testdata", "entra", file+".json")
-		var sc goldenScenario
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(data, &sc); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+		sc := readScenario(t, path)
 		for _, mode := range entraModes {
 			t.Run(file+"/"+mode, func(t *testing.T) {
 				for _, req := range sc.Requires {
@@ -71,22 +64,54 @@ func TestEntraGoldens(t *testing.T) {
 						t.Skipf("needs the full scimserver/%s package: the temporary one in this tree %s", req, missing)
 					}
 				}
-				runScenario(t, newTenant(t, r), &sc, mode)
+				runScenario(t, newTenant(t, r), sc, mode, mode == entraModes[0])
 			})
 		}
-		if *update && file == "core" {
-			out, err := json.MarshalIndent(sc, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
-				t.Fatal(err)
-			}
+		if file == "core" {
+			writeScenario(t, path, sc)
 		}
 	}
 }
 
-func runScenario(t *testing.T, tn *tenant, sc *goldenScenario, mode string) {
+// TestOktaGoldens replays Okta's literal User requests.
+func TestOktaGoldens(t *testing.T) {
+	path := filepath.Join("testdata", "okta", "core.json")
+	sc := readScenario(t, path)
+	runScenario(t, newTenant(t, startReplica(t)), sc, "okta", true)
+	writeScenario(t, path, sc)
+}
+
+func readScenario(t *testing.T, path string) *goldenScenario {
+	t.Helper()
+	var sc goldenScenario
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &sc
+}
+
+// writeScenario records the goldens with -update.
+func writeScenario(t *testing.T, path string, sc *goldenScenario) {
+	t.Helper()
+	if !*update {
+		return
+	}
+	out, err := json.MarshalIndent(sc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runScenario runs the steps of sc for mode; with -update the primary mode
+// records the goldens of the steps every mode shares.
+func runScenario(t *testing.T, tn *tenant, sc *goldenScenario, mode string, primary bool) {
 	vars := map[string]string{}
 	for i := range sc.Steps {
 		step := &sc.Steps[i]
@@ -109,7 +134,7 @@ func runScenario(t *testing.T, tn *tenant, sc *goldenScenario, mode string) {
 			vars[step.Capture] = got.body["id"].(string)
 		}
 		normalised := normalise(t, got.raw, vars, tn.base)
-		checkJSON(t, step.Name+": response", &step.Response, normalised, mode, step.Mode)
+		checkJSON(t, step.Name+": response", &step.Response, normalised, primary || step.Mode == mode)
 		for k, want := range step.ResponseSubset {
 			if diff := cmp.Diff(want, normalised.(map[string]any)[k]); diff != "" {
 				t.Errorf("step %q: response %s (-want +got):\n%s", step.Name, k, diff)
@@ -122,7 +147,7 @@ func runScenario(t *testing.T, tn *tenant, sc *goldenScenario, mode string) {
 		if u := tn.stored(vars["id"]); u != nil {
 			spec = normalise(t, mustJSON(t, u.Spec), vars, tn.base)
 		}
-		checkJSON(t, step.Name+": stored", &step.Stored, spec, mode, step.Mode)
+		checkJSON(t, step.Name+": stored", &step.Stored, spec, primary || step.Mode == mode)
 		for k, want := range step.StoredSubset {
 			want = normalise(t, []byte(substitute(string(mustJSON(t, want)), vars)), map[string]string{}, tn.base)
 			var got any
@@ -136,12 +161,11 @@ func runScenario(t *testing.T, tn *tenant, sc *goldenScenario, mode string) {
 	}
 }
 
-// checkJSON compares got with a golden; with -update it records got
-// instead (from the default mode for steps both modes share, which must
-// then produce the same answers).
-func checkJSON(t *testing.T, what string, golden *json.RawMessage, got any, mode, stepMode string) {
+// checkJSON compares got with a golden; with -update it records got instead
+// when record is set (the other modes must then answer the same).
+func checkJSON(t *testing.T, what string, golden *json.RawMessage, got any, record bool) {
 	t.Helper()
-	if *update && (mode == entraModes[0] || stepMode == mode) {
+	if *update && record {
 		*golden = mustJSON(t, got)
 		return
 	}
