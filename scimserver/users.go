@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -19,9 +20,9 @@ import (
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
 )
 
-// updateAttempts bounds the retries of a PUT or PATCH that lost a race
-// against another write without If-Match.
-const updateAttempts = 4
+// updateAttempts bounds the tries of a PUT or PATCH without If-Match that
+// keeps losing races against other writes of the same user.
+const updateAttempts = 10
 
 // getUser answers GET /Users/{id}.
 func (q *request) getUser(id string) {
@@ -179,9 +180,10 @@ func (q *request) patchUser(id string) {
 	})
 }
 
-// update writes the spec that change computes from the current user,
-// retrying from a fresh read when another write came first (unless the
-// client pinned a version with If-Match: then it gets 412).
+// update writes the spec that change computes from the current user. When
+// another write came first it re-applies change to a fresh read, with a
+// short jittered pause, unless the client pinned a version with If-Match:
+// then the answer is 412.
 func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) {
 	ctx := q.r.Context()
 	cur, err := q.users.byID(q.key, id)
@@ -199,16 +201,30 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 		return
 	}
 	for attempt := 1; ; attempt++ {
-		next, e := q.write(cur, change)
-		if e == nil {
+		next, e, conflict := q.write(cur, change)
+		switch {
+		case e == nil:
 			writeResource(q.w, http.StatusOK, q.resourceOf(next), resource.Version(next.ResourceVersion), "")
 			return
-		}
-		if e.status != http.StatusPreconditionFailed || pinned != "" || attempt == updateAttempts {
+		case !conflict || pinned != "":
 			q.fail(e)
 			return
+		case attempt == updateAttempts:
+			q.fail(&scimError{status: http.StatusServiceUnavailable, retryAfter: time.Second,
+				detail: "the user is being changed by other requests at the same moment; retry"})
+			return
+		}
+		select {
+		case <-ctx.Done():
+			q.fail(unavailable("update the user", ctx.Err()))
+			return
+		case <-time.After(wait.Jitter(time.Duration(attempt)*5*time.Millisecond, 1)):
 		}
 		if cur, err = q.users.fresh(ctx, cur); err != nil {
+			if apierrors.IsNotFound(err) {
+				q.fail(notFound(id))
+				return
+			}
 			q.fail(fromAPIError("read the user", err))
 			return
 		}
@@ -217,29 +233,30 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 
 // write applies change to cur and stores it: claims a new userName first
 // and gives up the old one after, checks a changed domain against the
-// policy, and skips the write when nothing changed.
-func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) (*identityv1alpha1.WorkspaceUser, *scimError) {
+// policy, and skips the write when nothing changed. conflict reports that
+// another write came first.
+func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) (*identityv1alpha1.WorkspaceUser, *scimError, bool) {
 	ctx := q.r.Context()
 	spec, e := change(cur)
 	if e != nil {
-		return nil, e
+		return nil, e, false
 	}
 	spec.WorkspaceRef = cur.Spec.WorkspaceRef
 	if equality.Semantic.DeepEqual(spec, cur.Spec) {
-		return cur, nil
+		return cur, nil, false
 	}
 	if resource.Domain(&spec) != resource.Domain(&cur.Spec) {
 		if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
-			return nil, e
+			return nil, e, false
 		}
 	}
 	renamed := !strings.EqualFold(spec.UserName, cur.Spec.UserName)
 	if renamed {
 		if e := q.userNameFree(spec.UserName, cur.Name); e != nil {
-			return nil, e
+			return nil, e, false
 		}
 		if err := q.claims.acquire(ctx, q.key, spec.UserName, cur.Name); err != nil {
-			return nil, q.claimError(spec.UserName, err)
+			return nil, q.claimError(spec.UserName, err), false
 		}
 	}
 	next := cur.DeepCopy()
@@ -255,9 +272,9 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 			}
 		}
 		if apierrors.IsNotFound(err) {
-			return nil, notFound(string(cur.UID))
+			return nil, notFound(string(cur.UID)), false
 		}
-		return nil, fromAPIError("update the user", err)
+		return nil, fromAPIError("update the user", err), apierrors.IsConflict(err)
 	}
 	if renamed {
 		if err := q.claims.release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
@@ -267,7 +284,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 			log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", next.Name)
 		}
 	}
-	return next, nil
+	return next, nil, false
 }
 
 // deleteUser answers DELETE /Users/{id} with 204 and deletes the
