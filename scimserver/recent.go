@@ -106,8 +106,10 @@ func (r *recentWrites) inWorkspace(ws workspaceKey) map[types.UID]*recentEntry {
 // overlay merges the recent writes of ws into users read from the cache
 // under one index key: a newer written version replaces (or, if it no longer
 // matches the key, removes) the cached one, a deleted user disappears, and a
-// written user the cache has not seen yet is added when it matches.
-func (r *recentWrites) overlay(ws workspaceKey, cached []any, matches func(*identityv1alpha1.WorkspaceUser) bool) []*identityv1alpha1.WorkspaceUser {
+// written user is added when it matches and the cache holds no version of
+// it as new (cachedVersion looks the user up in the cache by UID).
+func (r *recentWrites) overlay(ws workspaceKey, cached []any, matches func(*identityv1alpha1.WorkspaceUser) bool,
+	cachedVersion func(types.UID) (string, bool)) []*identityv1alpha1.WorkspaceUser {
 	entries := r.inWorkspace(ws)
 	out := make([]*identityv1alpha1.WorkspaceUser, 0, len(cached))
 	for _, obj := range cached {
@@ -129,10 +131,14 @@ func (r *recentWrites) overlay(ws workspaceKey, cached []any, matches func(*iden
 			out = append(out, e.user)
 		}
 	}
-	for _, e := range entries {
-		if e.user != nil && matches(e.user) {
-			out = append(out, e.user)
+	for uid, e := range entries {
+		if e.user == nil || !matches(e.user) {
+			continue
 		}
+		if version, ok := cachedVersion(uid); ok && versionAtLeast(version, e.version) {
+			continue
+		}
+		out = append(out, e.user)
 	}
 	return out
 }

@@ -34,7 +34,22 @@ func (s *userStore) lookup(ws workspaceKey, index, value string) ([]*identityv1a
 	}
 	return s.recent.overlay(ws, cached, func(u *identityv1alpha1.WorkspaceUser) bool {
 		return hasIndexKey(u, index, key)
+	}, func(uid types.UID) (string, bool) {
+		return s.cachedVersion(ws, uid)
 	}), nil
+}
+
+// cachedVersion is the resourceVersion of the user the cache holds under uid.
+func (s *userStore) cachedVersion(ws workspaceKey, uid types.UID) (string, bool) {
+	objs, err := s.indexer.ByIndex(indexID, ws.key(string(uid)))
+	if err != nil || len(objs) == 0 {
+		return "", false
+	}
+	u, ok := objs[0].(*identityv1alpha1.WorkspaceUser)
+	if !ok {
+		return "", false
+	}
+	return u.ResourceVersion, true
 }
 
 // byID returns the user of ws whose SCIM id is id, or nil.
