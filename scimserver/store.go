@@ -101,7 +101,7 @@ func (s *userStore) delete(ctx context.Context, u *identityv1alpha1.WorkspaceUse
 // sortUsers puts users in the stable list order: by creation, then by id.
 func sortUsers(users []*identityv1alpha1.WorkspaceUser) {
 	slices.SortFunc(users, func(a, b *identityv1alpha1.WorkspaceUser) int {
-		if c := a.CreationTimestamp.Time.Compare(b.CreationTimestamp.Time); c != 0 {
+		if c := a.CreationTimestamp.Compare(b.CreationTimestamp.Time); c != 0 {
 			return c
 		}
 		return strings.Compare(string(a.UID), string(b.UID))
