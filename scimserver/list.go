@@ -165,7 +165,6 @@ func (q *request) answerList(lq listQuery) {
 		q.fail(fromAPIError("list users", err))
 		return
 	}
-	sortUsers(users)
 
 	// Resources are built only where a filter or sort needs them, else only for the page.
 	type entry struct {
@@ -201,17 +200,20 @@ func (q *request) answerList(lq listQuery) {
 	writeJSON(q.w, http.StatusOK, listResponse(page, total, lq.startIndex))
 }
 
-// candidates are the users a filter can match: one index bucket when it
-// pins an indexed attribute, else all users of the workspace.
+// candidates are the users a filter can match, in list order: one index
+// bucket when it pins an indexed attribute, else all users of the
+// workspace. The result must not be changed.
 func (q *request) candidates(expr filter.Expr) ([]*identityv1alpha1.WorkspaceUser, error) {
 	if expr != nil {
 		if attr, value, ok := filter.IndexableEquality(expr); ok {
 			if index, ok := indexOfAttribute(attr); ok {
-				return q.users.lookup(q.key, index, value)
+				users, err := q.users.lookup(q.key, index, value)
+				sortUsers(users)
+				return users, err
 			}
 		}
 	}
-	return q.users.lookup(q.key, indexWorkspace, "")
+	return q.users.all(q.key)
 }
 
 // lessBy orders two resources by the first value of path; resources without

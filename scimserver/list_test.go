@@ -1,9 +1,11 @@
 package scimserver_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
 )
@@ -117,4 +119,29 @@ func TestDiscoveryTellsTheTruth(t *testing.T) {
 	}
 	g.Expect(schemaIDs).To(ContainElements(urnUser, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"))
 	g.Expect(tn.do("GET", "/Schemas/"+urnUser, nil).body["id"]).To(Equal(urnUser))
+}
+
+// Lists of one replica follow writes made elsewhere (another replica,
+// kubectl) once its cache has them.
+func TestListFollowsWritesOfOthers(t *testing.T) {
+	g := NewWithT(t)
+	a, b := startReplica(t), startReplica(t)
+	onA := newTenant(t, a)
+	onB := onA.on(b)
+	g.Eventually(func() int { return onB.do("GET", "/Users", nil).status }).Should(Equal(http.StatusOK))
+	first := onA.do("POST", "/Users", user("first@example.com")).body["id"].(string)
+	g.Expect(ids(onA.do("GET", "/Users", nil))).To(Equal([]string{first}))
+
+	second := onB.do("POST", "/Users", user("second@example.com")).body["id"].(string)
+	g.Eventually(func() []string { return ids(onA.do("GET", "/Users", nil)) }).WithTimeout(5 * time.Second).Should(ConsistOf(first, second))
+
+	u := onA.stored(first)
+	u.Spec.DisplayName = "Edited by hand"
+	g.Expect(env.Client.Update(context.Background(), u)).To(Succeed())
+	g.Eventually(func() any {
+		return onA.do("GET", "/Users?attributes=displayName&filter="+urlQueryEscape(`displayName eq "Edited by hand"`), nil).body["totalResults"]
+	}).WithTimeout(5 * time.Second).Should(BeNumerically("==", 1))
+
+	g.Expect(onB.do("DELETE", "/Users/"+second, nil).status).To(Equal(http.StatusNoContent))
+	g.Eventually(func() []string { return ids(onA.do("GET", "/Users", nil)) }).WithTimeout(5 * time.Second).Should(Equal([]string{first}))
 }

@@ -97,3 +97,33 @@ func TestRecentWritesGoOnceObservedOrExpired(t *testing.T) {
 		t.Error("entries outlive their TTL")
 	}
 }
+
+func TestSortedSnapshotIsRebuiltAfterAChange(t *testing.T) {
+	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	var s sortedSnapshots
+	loads := 0
+	users := []any{testUser("b", "1", "b"), testUser("a", "2", "a")}
+	load := func() ([]any, error) { loads++; return users, nil }
+	for i := 0; i < 3; i++ {
+		got, err := s.sorted(ws, load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].UID != "a" {
+			t.Fatalf("sorted = %v, want a then b (same creation time, by id)", userNames(got))
+		}
+	}
+	if loads != 1 {
+		t.Errorf("loaded %d times for 3 lists without a change, want 1", loads)
+	}
+	users = append(users, testUser("c", "3", "c"))
+	s.eventHandler().OnAdd(testUser("c", "3", "c"), false)
+	got, _ := s.sorted(ws, load)
+	if len(got) != 3 || loads != 2 {
+		t.Errorf("after a change: %d users after %d loads, want 3 after 2", len(got), loads)
+	}
+	s.eventHandler().OnAdd(&identityv1alpha1.WorkspaceUser{ObjectMeta: metav1.ObjectMeta{Namespace: "other"}}, false)
+	if _, _ = s.sorted(ws, load); loads != 2 {
+		t.Error("a change in another workspace rebuilt this one")
+	}
+}

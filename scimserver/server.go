@@ -62,9 +62,16 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("add WorkspaceUser indexes: %w", err)
 	}
 	now := time.Now
-	recent := newRecentWrites(now)
-	if _, err := informer.AddEventHandler(recent.eventHandler()); err != nil {
-		return nil, fmt.Errorf("watch WorkspaceUsers: %w", err)
+	users := &userStore{
+		indexer:   shared.GetIndexer(),
+		recent:    newRecentWrites(now),
+		writer:    mgr.GetClient(),
+		apiReader: mgr.GetAPIReader(),
+	}
+	for _, handler := range []toolscache.ResourceEventHandler{users.recent.eventHandler(), users.snapshots.eventHandler()} {
+		if _, err := informer.AddEventHandler(handler); err != nil {
+			return nil, fmt.Errorf("watch WorkspaceUsers: %w", err)
+		}
 	}
 	synced := []toolscache.InformerSynced{informer.HasSynced}
 	for _, obj := range []client.Object{&identityv1alpha1.Workspace{}, &identityv1alpha1.WorkspaceDomain{}} {
@@ -77,12 +84,7 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 	return &Server{
 		opts:   opts,
 		client: mgr.GetClient(),
-		users: &userStore{
-			indexer:   shared.GetIndexer(),
-			recent:    recent,
-			writer:    mgr.GetClient(),
-			apiReader: mgr.GetAPIReader(),
-		},
+		users:  users,
 		claims: &claims{client: mgr.GetClient(), apiReader: mgr.GetAPIReader(), now: now},
 		tokens: newTokens(mgr.GetAPIReader(), now),
 		limits: newRateLimiters(),

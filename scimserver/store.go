@@ -20,6 +20,7 @@ import (
 type userStore struct {
 	indexer   toolscache.Indexer
 	recent    *recentWrites
+	snapshots sortedSnapshots
 	writer    client.Writer
 	apiReader client.Reader
 }
@@ -37,6 +38,27 @@ func (s *userStore) lookup(ws workspaceKey, index, value string) ([]*identityv1a
 	}, func(uid types.UID) (string, bool) {
 		return s.cachedVersion(ws, uid)
 	}), nil
+}
+
+// all returns every user of ws in list order. Without recent writes of this
+// replica in ws it is the shared sorted snapshot: callers must not change it.
+func (s *userStore) all(ws workspaceKey) ([]*identityv1alpha1.WorkspaceUser, error) {
+	key := ws.key("")
+	users, err := s.snapshots.sorted(ws, func() ([]any, error) { return s.indexer.ByIndex(indexWorkspace, key) })
+	if err != nil {
+		return nil, fmt.Errorf("list the users of the workspace: %w", err)
+	}
+	if len(s.recent.inWorkspace(ws)) == 0 {
+		return users, nil
+	}
+	cached := make([]any, len(users))
+	for i, u := range users {
+		cached[i] = u
+	}
+	merged := s.recent.overlay(ws, cached, func(*identityv1alpha1.WorkspaceUser) bool { return true },
+		func(uid types.UID) (string, bool) { return s.cachedVersion(ws, uid) })
+	sortUsers(merged)
+	return merged, nil
 }
 
 // cachedVersion is the resourceVersion of the user the cache holds under uid.
