@@ -178,3 +178,13 @@ func (w logWriter) Write(p []byte) (int, error) {
 	w.logger.V(1).Info(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// ReadyCheck is a healthz.Checker for the manager's readiness probe: ready
+// once the caches the server reads are filled, so a Service sends no
+// requests to a replica that would answer 503.
+func (s *Server) ReadyCheck(_ *http.Request) error {
+	if !s.hasSynced() {
+		return errors.New("the SCIM server's caches are not synced yet")
+	}
+	return nil
+}

@@ -79,6 +79,7 @@ func TestServesTLSAsAManagerRunnable(t *testing.T) {
 	g.Expect(mgr.Add(srv)).To(Succeed())
 	testenv.RunManager(t, mgr)
 	g.Eventually(srv.Addr).WithTimeout(20 * time.Second).ShouldNot(BeNil())
+	g.Eventually(func() error { return srv.ReadyCheck(nil) }).WithTimeout(20 * time.Second).Should(Succeed())
 
 	tn := &tenant{t: t}
 	tn.namespace = testenv.NewNamespace(t, env.Client)
