@@ -8,11 +8,17 @@ import (
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
 )
 
+// URNs of the discovery resources (RFC 7643 §5, §6).
+const (
+	urnServiceProviderConfig = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	urnResourceType          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+)
+
 // serviceProviderConfig answers GET /ServiceProviderConfig. Every claim in
 // it is true of this server.
 func (q *request) serviceProviderConfig() {
 	writeJSON(q.w, http.StatusOK, map[string]any{
-		"schemas":          []string{schema.URNServiceProviderConfig},
+		"schemas":          []string{urnServiceProviderConfig},
 		"documentationUri": "https://github.com/rollcall-dev/rollcall",
 		"patch":            map[string]any{"supported": true},
 		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
@@ -35,7 +41,7 @@ func (q *request) serviceProviderConfig() {
 
 func (q *request) userResourceType() map[string]any {
 	return map[string]any{
-		"schemas":          []string{schema.URNResourceType},
+		"schemas":          []string{urnResourceType},
 		"id":               resource.ResourceTypeUser,
 		"name":             resource.ResourceTypeUser,
 		"endpoint":         "/Users",
@@ -63,7 +69,7 @@ func (q *request) resourceTypes(id string) {
 
 // schemas answers GET /Schemas and /Schemas/{urn}.
 func (q *request) schemas(id string) {
-	all := schema.Schemas()
+	all := schemaResources()
 	out := make([]map[string]any, 0, len(all))
 	for _, s := range all {
 		withMeta := make(map[string]any, len(s)+1)
@@ -83,4 +89,9 @@ func (q *request) schemas(id string) {
 		return
 	}
 	writeJSON(q.w, http.StatusOK, listResponse(out, len(out), 1))
+}
+
+// schemaResources are the Schema resources of scimserver/schema as maps.
+func schemaResources() []map[string]any {
+	return schema.Schemas()
 }

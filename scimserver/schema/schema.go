@@ -7,15 +7,13 @@ package schema
 
 // Schema and message URNs.
 const (
-	URNUser                  = "urn:ietf:params:scim:schemas:core:2.0:User"
-	URNEnterpriseUser        = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-	URNListResponse          = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-	URNError                 = "urn:ietf:params:scim:api:messages:2.0:Error"
-	URNPatchOp               = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-	URNSearchRequest         = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-	URNServiceProviderConfig = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
-	URNResourceType          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
-	URNSchema                = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+	URNUser           = "urn:ietf:params:scim:schemas:core:2.0:User"
+	URNEnterpriseUser = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	URNListResponse   = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	URNError          = "urn:ietf:params:scim:api:messages:2.0:Error"
+	URNPatchOp        = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	URNSearchRequest  = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+	URNSchema         = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 )
 
 // Schemas returns the Schema resources of the core User and the enterprise
