@@ -19,6 +19,8 @@ all: build
 manifests: ## Generate CRDs and RBAC from the markers in api/ and the code.
 	$(CONTROLLER_GEN) rbac:roleName=rollcall-manager crd paths="./..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	$(CONTROLLER_GEN) rbac:roleName=rollcall-scim-server paths="./scimserver/..." \
+		output:rbac:artifacts:config=config/rbac/scim-server
 
 .PHONY: generate
 generate: ## Generate deepcopy and apply-configuration code.

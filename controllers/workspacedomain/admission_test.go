@@ -84,7 +84,7 @@ func TestControllerAndSCIMServerCannotVerifyManualDomain(t *testing.T) {
 	g.Expect(apierrors.IsForbidden(err)).To(BeTrue(), "the controller verifying a Manual domain: %v", err)
 	g.Expect(err.Error()).To(ContainSubstring("may verify only domains whose method is DNS or Preapproved"))
 
-	scim := mustUserClient(t, "scim-server", "rollcall-scim-domain-claims")
+	scim := mustUserClient(t, "scim-server", "rollcall-scim-server")
 	err = approve(ctx, scim, domain, "scim-server", "verified by scim-server")
 	g.Expect(apierrors.IsForbidden(err)).To(BeTrue(), "the SCIM server verifying a domain: %v", err)
 

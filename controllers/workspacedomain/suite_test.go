@@ -65,13 +65,19 @@ func setUp() error {
 	return waitForPolicies(ctx)
 }
 
-// installClusterRoles applies the ClusterRoles shipped in dir: the
-// generated manager role and the hand-written approver and SCIM roles.
+// installClusterRoles applies the ClusterRoles shipped in dir and its
+// subdirectories: the generated manager and SCIM server roles and the
+// hand-written approver roles.
 func installClusterRoles(ctx context.Context, dir string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return err
 	}
+	nested, err := filepath.Glob(filepath.Join(dir, "*", "*.yaml"))
+	if err != nil {
+		return err
+	}
+	files = append(files, nested...)
 	for _, file := range files {
 		objs, err := manifests.Read(file)
 		if err != nil {
@@ -90,7 +96,7 @@ func installClusterRoles(ctx context.Context, dir string) error {
 }
 
 func waitForPolicies(ctx context.Context) error {
-	probe, err := newUserClient("policy-probe", editorRole, "rollcall-scim-domain-claims")
+	probe, err := newUserClient("policy-probe", editorRole)
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,8 @@ func managerArgs(cfg config, kubeconfig string) []string {
 		"--metrics-bind-address=" + cfg.metricsAddr,
 		"--health-probe-bind-address=" + cfg.probeAddr,
 		"--public-base-url=http://" + cfg.scimAddr,
+		"--scim-bind-address=" + cfg.scimAddr,
+		"--scim-insecure-http",
 	}
 }
 

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,6 +58,13 @@ func TestRunLocal(t *testing.T) {
 	g.Expect(string(env)).To(ContainSubstring("KUBECONFIG=" + filepath.Join(state, "kubeconfig") + "\n"))
 	g.Expect(string(env)).To(ContainSubstring("SCIM_URL=" + first.tenantURL + "\n"))
 	g.Expect(string(env)).To(ContainSubstring("SCIM_TOKEN=" + first.token + "\n"))
+
+	// What Entra's "Test connection" sends, with the printed token.
+	status, body := scimGet(t, first.tenantURL+`/Users?filter=userName+eq+%223e59e27b-68ad-41f5-bb0e-dadf130e2ac8%22`, first.token)
+	g.Expect(status).To(Equal(http.StatusOK))
+	g.Expect(body).To(MatchJSON(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[],"startIndex":1,"itemsPerPage":0}`))
+	status, _ = scimGet(t, first.tenantURL+"/Users", "not-the-token")
+	g.Expect(status).To(Equal(http.StatusUnauthorized))
 
 	c := kubeClient(t, filepath.Join(state, "kubeconfig"))
 	list := &identityv1alpha1.WorkspaceList{}
@@ -144,6 +153,25 @@ func (r *runLocal) interrupt(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("run-local still running a minute after Ctrl-C")
 	}
+}
+
+func scimGet(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
 }
 
 func kubeClient(t *testing.T, kubeconfig string) client.Client {

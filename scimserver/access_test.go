@@ -1,0 +1,107 @@
+package scimserver_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
+func TestTokensOpenOnlyTheirWorkspace(t *testing.T) {
+	g := NewWithT(t)
+	r := startReplica(t)
+	a := newTenant(t, r)
+	b := newTenantIn(t, r, a.namespace, "beta")
+	elsewhere := newTenant(t, r)
+
+	g.Expect(a.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
+	for name, token := range map[string]string{
+		"no token":                           "",
+		"a wrong token":                      "nope",
+		"the token of a workspace nearby":    b.token,
+		"the token of another namespace":     elsewhere.token,
+		"the token with a character cut off": a.token[:len(a.token)-1],
+	} {
+		resp := a.doWith(token, "GET", "/Users", nil)
+		g.Expect(resp.status).To(Equal(http.StatusUnauthorized), "%s: %s", name, resp)
+		g.Expect(resp.body["status"]).To(Equal("401"))
+		g.Expect(resp.body["schemas"]).To(ConsistOf(urnError))
+		g.Expect(resp.header.Get("WWW-Authenticate")).To(HavePrefix("Bearer"))
+	}
+	basic := a.doWith("", "GET", "/Users", nil, "Authorization", "Basic "+a.token)
+	g.Expect(basic.status).To(Equal(http.StatusUnauthorized))
+	lower := a.doWith("", "GET", "/Users", nil, "Authorization", "bearer "+a.token)
+	g.Expect(lower.status).To(Equal(http.StatusOK), "the scheme is case-insensitive")
+}
+
+func TestRotatedTokenWorks(t *testing.T) {
+	g := NewWithT(t)
+	tn := newTenant(t, startReplica(t))
+	g.Expect(tn.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
+	secret := &corev1.Secret{}
+	key := types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.TokenSecretName()}
+	g.Expect(env.Client.Get(context.Background(), key, secret)).To(Succeed())
+	secret.Data["token"] = []byte("a-rotated-token")
+	g.Expect(env.Client.Update(context.Background(), secret)).To(Succeed())
+	g.Eventually(func() int {
+		return tn.doWith("a-rotated-token", "GET", "/Users", nil).status
+	}).WithTimeout(5 * time.Second).Should(Equal(http.StatusOK))
+	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).WithTimeout(15 * time.Second).Should(Equal(http.StatusUnauthorized))
+}
+
+func TestWorkspaceWithBroughtTokenSecret(t *testing.T) {
+	g := NewWithT(t)
+	tn := newTenant(t, startReplica(t), func(ws *identityv1alpha1.Workspace) { ws.Spec.SCIM.TokenSecretName = "my-own-token" })
+	g.Expect(tn.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
+}
+
+func TestDisabledAndUnknownWorkspacesAreNotFound(t *testing.T) {
+	g := NewWithT(t)
+	r := startReplica(t)
+	tn := newTenant(t, r)
+	g.Expect(tn.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
+	ws := &identityv1alpha1.Workspace{}
+	g.Expect(env.Client.Get(context.Background(), types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.Name}, ws)).To(Succeed())
+	off := false
+	ws.Spec.SCIM.Enabled = &off
+	g.Expect(env.Client.Update(context.Background(), ws)).To(Succeed())
+	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).
+		WithTimeout(5 * time.Second).Should(Equal(http.StatusNotFound))
+	resp := tn.do("GET", "/ServiceProviderConfig", nil)
+	g.Expect(resp.status).To(Equal(http.StatusNotFound))
+	g.Expect(resp.body["status"]).To(Equal("404"))
+
+	unknown := *tn
+	unknown.base = r.url + identityv1alpha1.TenantPath(tn.namespace, "nobody")
+	g.Expect(unknown.do("GET", "/Users", nil).status).To(Equal(http.StatusNotFound))
+	unknown.base = r.url + "/scim/v2"
+	g.Expect(unknown.do("GET", "/Users", nil).status).To(Equal(http.StatusNotFound))
+}
+
+func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
+	g := NewWithT(t)
+	tn := newTenant(t, startReplica(t), func(ws *identityv1alpha1.Workspace) {
+		ws.Spec.SCIM.RateLimit = &identityv1alpha1.RateLimit{RequestsPerSecond: 1, Burst: 3}
+	})
+	// newTenant's readiness probe may have used some of the bucket.
+	var limited response
+	for i := 0; i < 5; i++ {
+		if limited = tn.do("GET", "/Users", nil); limited.status == http.StatusTooManyRequests {
+			break
+		}
+	}
+	g.Expect(limited.status).To(Equal(http.StatusTooManyRequests), limited.String())
+	g.Expect(limited.body["status"]).To(Equal("429"))
+	after, err := strconv.Atoi(limited.header.Get("Retry-After"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(after).To(BeNumerically(">=", 1))
+	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).
+		WithTimeout(5 * time.Second).WithPolling(300 * time.Millisecond).Should(Equal(http.StatusOK))
+}

@@ -1,0 +1,163 @@
+package scimserver
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;create;patch;delete
+
+// Labels and annotations of userName claims.
+const (
+	// LabelWorkspace names the Workspace a claim belongs to.
+	LabelWorkspace = "identity.rollcall.dev/workspace"
+	// LabelClaim marks a Lease as a userName claim.
+	LabelClaim = "identity.rollcall.dev/claim"
+	// AnnotationUserName holds the claimed userName, lower-cased.
+	AnnotationUserName = "identity.rollcall.dev/user-name"
+	claimPrefix        = "scim-username-"
+)
+
+// claimGrace is how long a claim whose WorkspaceUser does not exist (or does
+// not carry the claimed userName) is respected: a POST or rename in flight on
+// another replica is between its claim and its write.
+const claimGrace = 30 * time.Second
+
+// errUserNameTaken is a userName another user of the workspace holds.
+var errUserNameTaken = errors.New("userName taken")
+
+// claims makes userNames unique per workspace across replicas. A claim is a
+// Lease named after the workspace and the lower-cased userName, whose
+// holderIdentity is the name of the WorkspaceUser that owns it. Creating an
+// object is atomic in the API server, so of two replicas claiming one
+// userName at once exactly one succeeds.
+type claims struct {
+	client    client.Client
+	apiReader client.Reader
+	now       func() time.Time
+}
+
+// claimName is the Lease name of a userName in a workspace.
+func claimName(workspace, userName string) string {
+	sum := sha256.Sum256([]byte(workspace + "\x00" + strings.ToLower(userName)))
+	return claimPrefix + hex.EncodeToString(sum[:20])
+}
+
+// acquire claims userName in ws for the WorkspaceUser named holder. It
+// returns errUserNameTaken when another user holds it.
+func (c *claims) acquire(ctx context.Context, ws workspaceKey, userName, holder string) error {
+	name := claimName(ws.Name, userName)
+	for attempt := 0; attempt < 3; attempt++ {
+		lease := &coordinationv1.Lease{
+			ObjectMeta: metav1.ObjectMeta{
+				Namespace:   ws.Namespace,
+				Name:        name,
+				Labels:      map[string]string{LabelWorkspace: ws.Name, LabelClaim: "userName"},
+				Annotations: map[string]string{AnnotationUserName: strings.ToLower(userName)},
+			},
+			Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder},
+		}
+		err := c.client.Create(ctx, lease)
+		if err == nil {
+			return nil
+		}
+		if !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("claim userName: %w", err)
+		}
+		existing := &coordinationv1.Lease{}
+		if err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: name}, existing); err != nil {
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			return fmt.Errorf("read userName claim: %w", err)
+		}
+		if holderOf(existing) == holder {
+			return nil
+		}
+		stale, err := c.stale(ctx, ws, existing, userName)
+		if err != nil {
+			return err
+		}
+		if !stale {
+			return errUserNameTaken
+		}
+		if err := c.deleteClaim(ctx, existing); err != nil {
+			return err
+		}
+	}
+	return errUserNameTaken
+}
+
+// stale reports whether a claim's holder is gone or no longer has the
+// userName (a crash between the claim and the write, or a user deleted
+// outside SCIM), once the claim is older than claimGrace.
+func (c *claims) stale(ctx context.Context, ws workspaceKey, lease *coordinationv1.Lease, userName string) (bool, error) {
+	if c.now().Sub(lease.CreationTimestamp.Time) < claimGrace {
+		return false, nil
+	}
+	u := &identityv1alpha1.WorkspaceUser{}
+	err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: holderOf(lease)}, u)
+	if apierrors.IsNotFound(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read the holder of a userName claim: %w", err)
+	}
+	return workspaceOf(u) != ws || !strings.EqualFold(u.Spec.UserName, userName), nil
+}
+
+// release gives up holder's claim of userName; a claim someone else holds is left alone.
+func (c *claims) release(ctx context.Context, ws workspaceKey, userName, holder string) error {
+	lease := &coordinationv1.Lease{}
+	err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: claimName(ws.Name, userName)}, lease)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read userName claim: %w", err)
+	}
+	if holderOf(lease) != holder {
+		return nil
+	}
+	return c.deleteClaim(ctx, lease)
+}
+
+// own makes the user the claim's owner, so the garbage collector removes the
+// claim with a user deleted outside SCIM.
+func (c *claims) own(ctx context.Context, u *identityv1alpha1.WorkspaceUser) error {
+	lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: u.Namespace, Name: claimName(u.Spec.WorkspaceRef.Name, u.Spec.UserName)}}
+	patch := fmt.Sprintf(`{"metadata":{"ownerReferences":[{"apiVersion":%q,"kind":"WorkspaceUser","name":%q,"uid":%q}]}}`,
+		identityv1alpha1.GroupVersion.String(), u.Name, u.UID)
+	if err := c.client.Patch(ctx, lease, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
+		return fmt.Errorf("set the owner of userName claim %s: %w", lease.Name, err)
+	}
+	return nil
+}
+
+func (c *claims) deleteClaim(ctx context.Context, lease *coordinationv1.Lease) error {
+	err := c.client.Delete(ctx, lease, client.Preconditions{UID: &lease.UID, ResourceVersion: &lease.ResourceVersion})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		return fmt.Errorf("delete userName claim %s: %w", lease.Name, err)
+	}
+	return nil
+}
+
+func holderOf(l *coordinationv1.Lease) string {
+	if l.Spec.HolderIdentity == nil {
+		return ""
+	}
+	return *l.Spec.HolderIdentity
+}

@@ -1,0 +1,68 @@
+package scimserver
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/schema"
+)
+
+// URNs of the discovery resources (RFC 7643 §5, §6).
+const (
+	urnServiceProviderConfig = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	urnResourceType          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+)
+
+// serviceProviderConfig answers GET /ServiceProviderConfig. Every claim in
+// it is true of this server.
+func (q *request) serviceProviderConfig() {
+	writeJSON(q.w, http.StatusOK, map[string]any{
+		"schemas":          []string{urnServiceProviderConfig},
+		"documentationUri": "https://github.com/rollcall-dev/rollcall",
+		"patch":            map[string]any{"supported": true},
+		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"filter":           map[string]any{"supported": true, "maxResults": MaxResults},
+		"changePassword":   map[string]any{"supported": false},
+		"sort":             map[string]any{"supported": true},
+		"etag":             map[string]any{"supported": true},
+		"authenticationSchemes": []any{map[string]any{
+			"type":        "oauthbearertoken",
+			"name":        "OAuth Bearer Token",
+			"description": "The workspace's SCIM token, sent as 'Authorization: Bearer <token>'.",
+			"primary":     true,
+		}},
+		"meta": map[string]any{
+			"resourceType": "ServiceProviderConfig",
+			"location":     q.tenantURL() + "/ServiceProviderConfig",
+		},
+	})
+}
+
+// resourceTypes answers GET /ResourceTypes and /ResourceTypes/User.
+func (q *request) resourceTypes(id string) {
+	switch {
+	case id == "":
+		writeJSON(q.w, http.StatusOK, listResponse([]schema.ResourceTypeRepresentation{schema.UserResourceType(q.tenantURL())}, 1, 1))
+	case strings.EqualFold(id, resource.ResourceTypeUser):
+		writeJSON(q.w, http.StatusOK, schema.UserResourceType(q.tenantURL()))
+	default:
+		q.fail(errorf(http.StatusNotFound, "", "no resource type %q: this server serves User", id))
+	}
+}
+
+// schemas answers GET /Schemas and /Schemas/{urn}.
+func (q *request) schemas(id string) {
+	all := schema.Schemas(q.tenantURL())
+	if id == "" {
+		writeJSON(q.w, http.StatusOK, listResponse(all, len(all), 1))
+		return
+	}
+	for _, s := range all {
+		if strings.EqualFold(id, s.ID) {
+			writeJSON(q.w, http.StatusOK, s)
+			return
+		}
+	}
+	q.fail(errorf(http.StatusNotFound, "", "no schema %q", id))
+}

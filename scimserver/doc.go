@@ -1,0 +1,15 @@
+// Package scimserver is Rollcall's SCIM 2.0 service provider (RFC 7643,
+// RFC 7644) for Users. Every Workspace has its own Tenant URL
+// (api/v1alpha1.TenantPath) opened by the workspace's bearer token; each
+// SCIM User is a WorkspaceUser resource.
+//
+// Reads come from the manager's informer cache through indexes (userName,
+// externalId, e-mail, id, workspace), overlaid with this replica's own recent
+// writes so that a GET right after a POST or PATCH sees it. userName is
+// unique per workspace, case-insensitively, across replicas: a POST first
+// creates a claim Lease whose name is derived from the workspace and the
+// lower-cased userName, and the API server lets only one such create win.
+//
+// The design decisions (ids, claims, lastModified, domain policy, limits) are
+// in docs/design/0200-scim-server.md.
+package scimserver

@@ -1,0 +1,104 @@
+package scimserver
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+// SCIM error types (RFC 7644 §3.12).
+const (
+	scimTypeUniqueness    = "uniqueness"
+	scimTypeInvalidFilter = "invalidFilter"
+	scimTypeInvalidValue  = "invalidValue"
+	scimTypeInvalidSyntax = "invalidSyntax"
+	scimTypeInvalidVers   = "invalidVers"
+)
+
+// apiRetryAfter is what a client is told to wait when the API server is unreachable.
+const apiRetryAfter = 5 * time.Second
+
+// scimError is an answer in the SCIM Error schema.
+type scimError struct {
+	status     int
+	scimType   string
+	detail     string
+	retryAfter time.Duration
+}
+
+func (e *scimError) Error() string {
+	return fmt.Sprintf("%d %s: %s", e.status, e.scimType, e.detail)
+}
+
+func errorf(status int, scimType, format string, args ...any) *scimError {
+	return &scimError{status: status, scimType: scimType, detail: fmt.Sprintf(format, args...)}
+}
+
+func notFound(id string) *scimError {
+	return errorf(http.StatusNotFound, "", "Resource %s not found", id)
+}
+
+func unavailable(what string, err error) *scimError {
+	return &scimError{status: http.StatusServiceUnavailable, retryAfter: apiRetryAfter,
+		detail: fmt.Sprintf("%s: the Kubernetes API server is unavailable (%v); retry later", what, reason(err))}
+}
+
+// reason is a short reason of an API error that names nothing outside the request.
+func reason(err error) string {
+	if status, ok := err.(apierrors.APIStatus); ok {
+		return string(status.Status().Reason)
+	}
+	return "no connection"
+}
+
+// fromAPIError turns an error of a Kubernetes API call made for the request
+// into a SCIM error: the client's mistakes are 4xx, an unreachable or
+// overloaded API server 503, and only our own faults 500.
+func fromAPIError(what string, err error) *scimError {
+	var se *scimError
+	if errors.As(err, &se) {
+		return se
+	}
+	switch {
+	case apierrors.IsNotFound(err):
+		return errorf(http.StatusNotFound, "", "%s: not found", what)
+	case apierrors.IsAlreadyExists(err):
+		return errorf(http.StatusConflict, scimTypeUniqueness, "%s: already exists", what)
+	case apierrors.IsConflict(err):
+		return errorf(http.StatusPreconditionFailed, scimTypeInvalidVers, "%s: the resource changed meanwhile; read it again and retry", what)
+	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err):
+		return errorf(http.StatusBadRequest, scimTypeInvalidValue, "%s: %s", what, invalidDetail(err))
+	case apierrors.IsRequestEntityTooLargeError(err):
+		return errorf(http.StatusRequestEntityTooLarge, "", "%s: the resource is too large", what)
+	case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
+		return errorf(http.StatusInternalServerError, "", "%s: the SCIM server is not allowed to do this; check its RBAC", what)
+	case apierrors.IsTimeout(err), apierrors.IsServerTimeout(err), apierrors.IsTooManyRequests(err),
+		apierrors.IsServiceUnavailable(err), apierrors.IsInternalError(err), apierrors.IsUnexpectedServerError(err):
+		return unavailable(what, err)
+	}
+	if _, ok := err.(apierrors.APIStatus); !ok {
+		// Not an answer of the API server: the connection failed.
+		return unavailable(what, err)
+	}
+	return errorf(http.StatusInternalServerError, "", "%s: %v", what, err)
+}
+
+// invalidDetail lists the fields the API server refused, e.g.
+// "spec.userName: Too long: may not be more than 512 bytes".
+func invalidDetail(err error) string {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || status.Status().Details == nil || len(status.Status().Details.Causes) == 0 {
+		return err.Error()
+	}
+	out := ""
+	for i, c := range status.Status().Details.Causes {
+		if i > 0 {
+			out += "; "
+		}
+		out += c.Field + ": " + c.Message
+	}
+	return out
+}

@@ -1,0 +1,45 @@
+package scimserver
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// TestAPIErrorsMapToSCIM: an unreachable or overloaded API server is a 503
+// with Retry-After, the client's mistakes are 4xx, and only our own faults 500.
+func TestAPIErrorsMapToSCIM(t *testing.T) {
+	gr := schema.GroupResource{Group: "identity.rollcall.dev", Resource: "workspaceusers"}
+	tests := []struct {
+		name       string
+		err        error
+		status     int
+		scimType   string
+		retryAfter bool
+	}{
+		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, http.StatusServiceUnavailable, "", true},
+		{"unavailable", apierrors.NewServiceUnavailable("etcd down"), http.StatusServiceUnavailable, "", true},
+		{"timeout", apierrors.NewTimeoutError("slow", 1), http.StatusServiceUnavailable, "", true},
+		{"throttled", apierrors.NewTooManyRequests("slow down", 1), http.StatusServiceUnavailable, "", true},
+		{"invalid", apierrors.NewInvalid(schema.GroupKind{Group: gr.Group, Kind: "WorkspaceUser"}, "u", field.ErrorList{field.TooLong(field.NewPath("spec", "userName"), "", 512)}),
+			http.StatusBadRequest, "invalidValue", false},
+		{"exists", apierrors.NewAlreadyExists(gr, "u"), http.StatusConflict, "uniqueness", false},
+		{"conflict", apierrors.NewConflict(gr, "u", errors.New("changed")), http.StatusPreconditionFailed, "invalidVers", false},
+		{"forbidden", apierrors.NewForbidden(gr, "u", errors.New("rbac")), http.StatusInternalServerError, "", false},
+	}
+	for _, tt := range tests {
+		got := fromAPIError("do it", tt.err)
+		if got.status != tt.status || got.scimType != tt.scimType || (got.retryAfter > 0) != tt.retryAfter {
+			t.Errorf("%s: got %d %q retryAfter %v, want %d %q retryAfter %v", tt.name, got.status, got.scimType, got.retryAfter, tt.status, tt.scimType, tt.retryAfter)
+		}
+	}
+	invalid := fromAPIError("create the user", tests[4].err)
+	if want := "create the user: spec.userName: Too long: may not be more than 512 bytes"; invalid.detail != want {
+		t.Errorf("detail %q, want %q", invalid.detail, want)
+	}
+}

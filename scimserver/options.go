@@ -1,0 +1,75 @@
+package scimserver
+
+import (
+	"errors"
+	"time"
+)
+
+// Defaults of Options.
+const (
+	DefaultBindAddress  = ":8443"
+	DefaultMaxBodyBytes = 1 << 20
+	// MaxResults is the largest page a list answers (filter.maxResults in
+	// /ServiceProviderConfig); a larger count is cut to it.
+	MaxResults = 200
+	// DefaultCount is the page size when the client gives no count.
+	DefaultCount = 100
+)
+
+// Options configure the SCIM server.
+type Options struct {
+	// BindAddress is the address to listen on, e.g. ":8443".
+	BindAddress string
+	// TLSCertFile and TLSKeyFile are a PEM certificate and key, e.g. from a
+	// mounted kubernetes.io/tls Secret. They are reloaded when they change
+	// (cert-manager renewals need no restart).
+	TLSCertFile string
+	TLSKeyFile  string
+	// InsecureHTTP serves plain HTTP. Only for local runs or behind a
+	// TLS-terminating proxy; without it the server refuses to start
+	// without a certificate.
+	InsecureHTTP bool
+	// PublicBaseURL is how identity providers reach the server, e.g.
+	// https://scim.example.com; meta.location and Location headers are built
+	// on it. When empty they are built from the request's Host.
+	PublicBaseURL string
+	// MaxBodyBytes bounds request bodies; larger ones get 413. Default 1 MiB.
+	MaxBodyBytes int64
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout bound
+	// each connection. Defaults 10s, 30s, 30s, 120s.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+}
+
+func (o *Options) setDefaults() {
+	if o.BindAddress == "" {
+		o.BindAddress = DefaultBindAddress
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.ReadHeaderTimeout <= 0 {
+		o.ReadHeaderTimeout = 10 * time.Second
+	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 30 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 30 * time.Second
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 120 * time.Second
+	}
+}
+
+func (o *Options) validate() error {
+	if (o.TLSCertFile == "") != (o.TLSKeyFile == "") {
+		return errors.New("scim server: set both the TLS certificate file and the key file, or neither")
+	}
+	if o.TLSCertFile == "" && !o.InsecureHTTP {
+		return errors.New("scim server: no TLS certificate given; set the certificate and key files, or ask for plain HTTP explicitly")
+	}
+	return nil
+}

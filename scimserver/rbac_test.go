@@ -1,0 +1,72 @@
+package scimserver_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/manifests"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
+	"github.com/rollcall-dev/rollcall/scimserver"
+)
+
+// TestWorksWithItsLeastPrivilegeRole runs the server as a user bound only
+// to the ClusterRole generated from its RBAC markers
+// (config/rbac/scim-server/role.yaml): it reads token Secrets by name only,
+// never lists or watches them, and can do all its work.
+func TestWorksWithItsLeastPrivilegeRole(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	root, err := testenv.RepoRoot()
+	g.Expect(err).NotTo(HaveOccurred())
+	objs, err := manifests.Read(filepath.Join(root, "config", "rbac", "scim-server", "role.yaml"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(objs).To(HaveLen(1))
+	role := objs[0]
+	g.Expect(env.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(role), client.FieldOwner("test"), client.ForceOwnership)).To(Succeed())
+
+	identity, err := env.AddUser(envtest.User{Name: "rollcall-scim-server"}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "rollcall-scim-server-test"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.GetName()},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "rollcall-scim-server"}},
+	}
+	g.Expect(client.IgnoreAlreadyExists(env.Client.Create(ctx, binding))).To(Succeed())
+
+	skip := true
+	mgr, err := ctrl.NewManager(identity.Config(), ctrl.Options{
+		Scheme:                 env.Scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Controller:             config.Controller{SkipNameValidation: &skip},
+	})
+	g.Expect(err).NotTo(HaveOccurred())
+	srv, err := scimserver.New(mgr, scimserver.Options{InsecureHTTP: true})
+	g.Expect(err).NotTo(HaveOccurred())
+	testenv.RunManager(t, mgr)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+
+	tn := newTenant(t, &replica{server: srv, url: hs.URL}, func(ws *identityv1alpha1.Workspace) { ws.Spec.SCIM.ClaimUnknownDomains = true })
+	created := tn.do("POST", "/Users", user("least@"+tn.namespace+".test"))
+	g.Expect(created.status).To(Equal(http.StatusCreated), created.String())
+	id := created.body["id"].(string)
+	g.Expect(tn.do("POST", "/Users", user("LEAST@"+tn.namespace+".test")).status).To(Equal(http.StatusConflict))
+	patched := tn.do("PATCH", "/Users/"+id, map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "userName", "value": "most@" + tn.namespace + ".test"}}})
+	g.Expect(patched.status).To(Equal(http.StatusOK), patched.String())
+	g.Expect(tn.do("GET", filterPath(`userName eq "most@`+tn.namespace+`.test"`), nil).body["totalResults"]).To(BeNumerically("==", 1))
+	g.Expect(tn.do("DELETE", "/Users/"+id, nil).status).To(Equal(http.StatusNoContent))
+}

@@ -1,0 +1,129 @@
+package scimserver
+
+import (
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	toolscache "k8s.io/client-go/tools/cache"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
+func testUser(uid, rv, userName string) *identityv1alpha1.WorkspaceUser {
+	return &identityv1alpha1.WorkspaceUser{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "n-" + uid, UID: types.UID(uid), ResourceVersion: rv},
+		Spec:       identityv1alpha1.WorkspaceUserSpec{WorkspaceRef: identityv1alpha1.WorkspaceReference{Name: "ws"}, UserName: userName},
+	}
+}
+
+func userNames(users []*identityv1alpha1.WorkspaceUser) []string {
+	var out []string
+	for _, u := range users {
+		out = append(out, u.Spec.UserName+"@"+u.ResourceVersion)
+	}
+	return out
+}
+
+// TestRecentWritesOverlay: the cases the overlay decides, against a real
+// client-go indexer with the server's indexes.
+func TestRecentWritesOverlay(t *testing.T) {
+	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	now := time.Now()
+	tests := []struct {
+		name    string
+		cache   []*identityv1alpha1.WorkspaceUser
+		wrote   []*identityv1alpha1.WorkspaceUser
+		deleted []*identityv1alpha1.WorkspaceUser
+		lookup  string
+		want    []string
+	}{
+		{name: "a create the cache has not seen", wrote: []*identityv1alpha1.WorkspaceUser{testUser("1", "10", "a")}, lookup: "a", want: []string{"a@10"}},
+		{name: "an update the cache has not seen", cache: []*identityv1alpha1.WorkspaceUser{testUser("1", "10", "a")},
+			wrote: []*identityv1alpha1.WorkspaceUser{testUser("1", "11", "a")}, lookup: "a", want: []string{"a@11"}},
+		{name: "a rename away from the looked-up name", cache: []*identityv1alpha1.WorkspaceUser{testUser("1", "10", "a")},
+			wrote: []*identityv1alpha1.WorkspaceUser{testUser("1", "11", "b")}, lookup: "a", want: nil},
+		{name: "a rename to the looked-up name", cache: []*identityv1alpha1.WorkspaceUser{testUser("1", "10", "a")},
+			wrote: []*identityv1alpha1.WorkspaceUser{testUser("1", "11", "b")}, lookup: "b", want: []string{"b@11"}},
+		{name: "the cache is newer than the write", cache: []*identityv1alpha1.WorkspaceUser{testUser("1", "12", "c")},
+			wrote: []*identityv1alpha1.WorkspaceUser{testUser("1", "11", "b")}, lookup: "b", want: nil},
+		{name: "a delete the cache has not seen", cache: []*identityv1alpha1.WorkspaceUser{testUser("1", "10", "a")},
+			deleted: []*identityv1alpha1.WorkspaceUser{testUser("1", "10", "a")}, lookup: "a", want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			indexer := toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, userIndexers())
+			for _, u := range tt.cache {
+				if err := indexer.Add(u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			store := &userStore{indexer: indexer, recent: newRecentWrites(func() time.Time { return now })}
+			for _, u := range tt.wrote {
+				store.recent.wrote(u)
+			}
+			for _, u := range tt.deleted {
+				store.recent.deleted(u)
+			}
+			got, err := store.lookup(ws, indexUserName, tt.lookup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if names := userNames(got); len(names) != len(tt.want) || (len(names) > 0 && names[0] != tt.want[0]) {
+				t.Errorf("lookup %q = %v, want %v", tt.lookup, names, tt.want)
+			}
+		})
+	}
+}
+
+func TestRecentWritesGoOnceObservedOrExpired(t *testing.T) {
+	now := time.Now()
+	r := newRecentWrites(func() time.Time { return now })
+	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	r.wrote(testUser("1", "10", "a"))
+	r.wrote(testUser("2", "20", "b"))
+	handler := r.eventHandler()
+	handler.OnUpdate(nil, testUser("1", "9", "a"))
+	if len(r.inWorkspace(ws)) != 2 {
+		t.Fatal("an older version must not drop the entry")
+	}
+	handler.OnUpdate(nil, testUser("1", "10", "a"))
+	if _, ok := r.inWorkspace(ws)["1"]; ok {
+		t.Error("the entry stays after the cache saw its version")
+	}
+	now = now.Add(recentWriteTTL + time.Second)
+	if len(r.inWorkspace(ws)) != 0 {
+		t.Error("entries outlive their TTL")
+	}
+}
+
+func TestSortedSnapshotIsRebuiltAfterAChange(t *testing.T) {
+	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	var s sortedSnapshots
+	loads := 0
+	users := []any{testUser("b", "1", "b"), testUser("a", "2", "a")}
+	load := func() ([]any, error) { loads++; return users, nil }
+	for i := 0; i < 3; i++ {
+		got, err := s.sorted(ws, load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].UID != "a" {
+			t.Fatalf("sorted = %v, want a then b (same creation time, by id)", userNames(got))
+		}
+	}
+	if loads != 1 {
+		t.Errorf("loaded %d times for 3 lists without a change, want 1", loads)
+	}
+	users = append(users, testUser("c", "3", "c"))
+	s.eventHandler().OnAdd(testUser("c", "3", "c"), false)
+	got, _ := s.sorted(ws, load)
+	if len(got) != 3 || loads != 2 {
+		t.Errorf("after a change: %d users after %d loads, want 3 after 2", len(got), loads)
+	}
+	s.eventHandler().OnAdd(&identityv1alpha1.WorkspaceUser{ObjectMeta: metav1.ObjectMeta{Namespace: "other"}}, false)
+	if _, _ = s.sorted(ws, load); loads != 2 {
+		t.Error("a change in another workspace rebuilt this one")
+	}
+}

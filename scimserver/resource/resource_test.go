@@ -1,0 +1,189 @@
+package resource_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/scimserver/resource"
+)
+
+func fullSpec() identityv1alpha1.WorkspaceUserSpec {
+	active := false
+	return identityv1alpha1.WorkspaceUserSpec{
+		UserName:          "ada@example.com",
+		ExternalID:        "ada",
+		Active:            &active,
+		DisplayName:       "Ada Lovelace",
+		NickName:          "Ada",
+		ProfileURL:        "https://example.com/ada",
+		Name:              &identityv1alpha1.Name{Formatted: "Ada Lovelace", FamilyName: "Lovelace", GivenName: "Ada", MiddleName: "B", HonorificPrefix: "Ms.", HonorificSuffix: "III"},
+		Title:             "Engineer",
+		UserType:          "Employee",
+		PreferredLanguage: "en-GB",
+		Locale:            "en-GB",
+		Timezone:          "Europe/London",
+		Emails:            []identityv1alpha1.Email{{Value: "ada@example.com", Type: "work", Primary: true}, {Value: "ada@home.example", Type: "home", Display: "home"}},
+		PhoneNumbers:      []identityv1alpha1.PhoneNumber{{Value: "+44 1", Type: "work"}, {Value: "+44 2", Type: "mobile", Primary: true}},
+		Addresses:         []identityv1alpha1.Address{{Formatted: "1 St", StreetAddress: "1 St", Locality: "London", Region: "LDN", PostalCode: "N1", Country: "GB", Type: "work", Primary: true}},
+		Roles:             []identityv1alpha1.Role{{Value: "Admin", Type: "WindowsAzureActiveDirectoryRole", Primary: true, Display: "Administrator"}},
+		Enterprise: &identityv1alpha1.EnterpriseUser{EmployeeNumber: "42", CostCenter: "cc", Organization: "org", Division: "div", Department: "R&D",
+			Manager: &identityv1alpha1.Manager{Value: "mgr-id", Ref: "https://scim.example/Users/mgr-id", DisplayName: "Charles"}},
+	}
+}
+
+func TestRoundTripKeepsEveryAttribute(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	u := &identityv1alpha1.WorkspaceUser{
+		ObjectMeta: metav1.ObjectMeta{Name: "ada", UID: "1234", ResourceVersion: "77", CreationTimestamp: metav1.NewTime(created),
+			Annotations: map[string]string{resource.AnnotationLastModified: "2026-02-03T04:05:06Z"}},
+		Spec: fullSpec(),
+	}
+	res := resource.FromWorkspaceUser(u, "https://scim.example/scim/v2/ns/ws/Users/1234")
+	// Through JSON, as on the wire.
+	raw, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wire map[string]any
+	if err := json.Unmarshal(raw, &wire); err != nil {
+		t.Fatal(err)
+	}
+	got, err := resource.ToSpec(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(fullSpec(), got); diff != "" {
+		t.Errorf("round trip lost or changed attributes (-want +got):\n%s", diff)
+	}
+	meta := wire["meta"].(map[string]any)
+	want := map[string]any{"resourceType": "User", "created": "2026-01-02T03:04:05Z", "lastModified": "2026-02-03T04:05:06Z",
+		"version": `W/"77"`, "location": "https://scim.example/scim/v2/ns/ws/Users/1234"}
+	if diff := cmp.Diff(want, meta); diff != "" {
+		t.Errorf("meta (-want +got):\n%s", diff)
+	}
+	if wire["id"] != "1234" {
+		t.Errorf("id = %v, want the UID", wire["id"])
+	}
+	if diff := cmp.Diff([]any{"urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}, wire["schemas"]); diff != "" {
+		t.Errorf("schemas: %s", diff)
+	}
+}
+
+func TestLastModifiedFallsBackToCreation(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	u := &identityv1alpha1.WorkspaceUser{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(created)}, Spec: identityv1alpha1.WorkspaceUserSpec{UserName: "x"}}
+	res := resource.FromWorkspaceUser(u, "loc")
+	if got := res["meta"].(map[string]any)["lastModified"]; got != "2026-01-02T03:04:05Z" {
+		t.Errorf("lastModified = %v", got)
+	}
+	if res["active"] != true {
+		t.Errorf("active defaults to true, got %v", res["active"])
+	}
+}
+
+func decode(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestToSpecIsLenient(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want identityv1alpha1.WorkspaceUserSpec
+	}{{
+		name: "Entra's older create with nulls and a misspelt enterprise URN",
+		body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0User"],
+			"externalId":"ext","userName":"u@example.com","active":"True","addresses":null,"phoneNumbers":null,"title":null,"manager":null,
+			"meta":{"resourceType":"User","created":"garbage"},"roles":[],
+			"urn:ietf:params:scim:schemas:extension:enterprise:2.0User":{"department":"Sales","manager":"m-1"}}`,
+		want: identityv1alpha1.WorkspaceUserSpec{UserName: "u@example.com", ExternalID: "ext", Active: ptr(true),
+			Enterprise: &identityv1alpha1.EnterpriseUser{Department: "Sales", Manager: &identityv1alpha1.Manager{Value: "m-1"}}},
+	}, {
+		name: "Okta's create: password and groups are ignored",
+		body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"test.user@okta.local",
+			"name":{"givenName":"Test","familyName":"User"},"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],
+			"displayName":"Test User","locale":"en-US","externalId":"00ujl29u0le5T6Aj10h7","groups":[],"password":"1mz050nq","active":true}`,
+		want: identityv1alpha1.WorkspaceUserSpec{UserName: "test.user@okta.local", ExternalID: "00ujl29u0le5T6Aj10h7", Active: ptr(true),
+			DisplayName: "Test User", Locale: "en-US", Name: &identityv1alpha1.Name{GivenName: "Test", FamilyName: "User"},
+			Emails: []identityv1alpha1.Email{{Value: "test.user@okta.local", Type: "work", Primary: true}}},
+	}, {
+		name: "string booleans in lower case, attribute names in any case, manager as a list",
+		body: `{"USERNAME":"a","Active":"false","Emails":[{"Value":"a@x.io","Primary":"true"}],
+			"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":[{"$ref":null,"value":"m-2"}]}}`,
+		want: identityv1alpha1.WorkspaceUserSpec{UserName: "a", Active: ptr(false), Emails: []identityv1alpha1.Email{{Value: "a@x.io", Primary: true}},
+			Enterprise: &identityv1alpha1.EnterpriseUser{Manager: &identityv1alpha1.Manager{Value: "m-2"}}},
+	}, {
+		name: "Entra's string-encoded roles, URN-qualified core and enterprise keys, an emptied e-mail",
+		body: `{"userName":"a","roles":[{"value":"{\"id\":\"06b0\",\"value\":\"25\",\"displayName\":\"Role1234\"}"}],
+			"urn:ietf:params:scim:schemas:core:2.0:User:title":"Boss","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":7,
+			"emails":[{"type":"work","value":""}],"name.givenName":"G"}`,
+		want: identityv1alpha1.WorkspaceUserSpec{UserName: "a", Title: "Boss", Roles: []identityv1alpha1.Role{{Value: "25", Display: "Role1234"}},
+			Name: &identityv1alpha1.Name{GivenName: "G"}, Enterprise: &identityv1alpha1.EnterpriseUser{EmployeeNumber: "7"}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := resource.ToSpec(decode(t, tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestToSpecRejectsWhatCannotBeStored(t *testing.T) {
+	tests := []struct {
+		body, attr string
+	}{
+		{`{"active":true}`, "userName"},
+		{`{"userName":"  "}`, "userName"},
+		{`{"userName":"a","active":"maybe"}`, "active"},
+		{`{"userName":{"x":1}}`, "userName"},
+		{`{"userName":"a","emails":[{"value":"a@b.c","primary":"yes"}]}`, "emails[0].primary"},
+		{`{"userName":"a","name":"Ada"}`, "name"},
+	}
+	for _, tt := range tests {
+		_, err := resource.ToSpec(decode(t, tt.body))
+		var ve *resource.ValueError
+		if !errors.As(err, &ve) {
+			t.Errorf("%s: want a ValueError, got %v", tt.body, err)
+			continue
+		}
+		if ve.Attribute != tt.attr {
+			t.Errorf("%s: error names %q, want %q (%v)", tt.body, ve.Attribute, tt.attr, err)
+		}
+	}
+}
+
+func TestDomain(t *testing.T) {
+	tests := []struct {
+		spec identityv1alpha1.WorkspaceUserSpec
+		want string
+	}{
+		{identityv1alpha1.WorkspaceUserSpec{UserName: "a@User.Example", Emails: []identityv1alpha1.Email{{Value: "a@home.io", Type: "home"}, {Value: "a@Work.io", Type: "work"}}}, "work.io"},
+		{identityv1alpha1.WorkspaceUserSpec{UserName: "a", Emails: []identityv1alpha1.Email{{Value: "a@work.io", Type: "work"}, {Value: "a@p.io", Primary: true}}}, "p.io"},
+		{identityv1alpha1.WorkspaceUserSpec{UserName: "a", Emails: []identityv1alpha1.Email{{Value: "a@one.io"}, {Value: "a@two.io"}}}, "one.io"},
+		{identityv1alpha1.WorkspaceUserSpec{UserName: "A@Example.COM"}, "example.com"},
+		{identityv1alpha1.WorkspaceUserSpec{UserName: "Test_User_00aa"}, ""},
+	}
+	for _, tt := range tests {
+		if got := resource.Domain(&tt.spec); got != tt.want {
+			t.Errorf("Domain(%+v) = %q, want %q", tt.spec, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package scimserver
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
+// Resource names, as in the URL and the metrics.
+const (
+	resourceUsers                 = "Users"
+	resourceServiceProviderConfig = "ServiceProviderConfig"
+	resourceResourceTypes         = "ResourceTypes"
+	resourceSchemas               = "Schemas"
+)
+
+// route is a parsed request path: /scim/v2/<namespace>/<workspace>/<resource>[/<id>].
+type route struct {
+	workspace workspaceKey
+	resource  string
+	// id is the path segment after the resource ("" for the collection).
+	id string
+}
+
+// parseRoute reads a request path. Resource names match case-insensitively;
+// a trailing slash is ignored.
+func parseRoute(escapedPath string) (route, bool) {
+	rest, ok := strings.CutPrefix(escapedPath, identityv1alpha1.SCIMPathPrefix+"/")
+	if !ok {
+		return route{}, false
+	}
+	segments := strings.Split(strings.TrimSuffix(rest, "/"), "/")
+	if len(segments) < 3 || len(segments) > 4 {
+		return route{}, false
+	}
+	for i, seg := range segments {
+		s, err := url.PathUnescape(seg)
+		if err != nil || s == "" {
+			return route{}, false
+		}
+		segments[i] = s
+	}
+	r := route{workspace: workspaceKey{Namespace: segments[0], Name: segments[1]}}
+	for _, name := range []string{resourceUsers, resourceServiceProviderConfig, resourceResourceTypes, resourceSchemas} {
+		if strings.EqualFold(segments[2], name) {
+			r.resource = name
+		}
+	}
+	if strings.EqualFold(segments[2], "ServiceProviderConfigs") {
+		r.resource = resourceServiceProviderConfig
+	}
+	if r.resource == "" {
+		return route{}, false
+	}
+	if len(segments) == 4 {
+		if r.resource == resourceServiceProviderConfig {
+			return route{}, false
+		}
+		r.id = segments[3]
+	}
+	return r, true
+}
+
+// ServeHTTP answers one SCIM request: route, workspace, token, rate limit,
+// then the endpoint.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	rec := &statusRecorder{ResponseWriter: w}
+	rt, ok := parseRoute(r.URL.EscapedPath())
+	workspaceLabel, resourceLabel := "", "unknown"
+	if ok {
+		resourceLabel = rt.resource
+	}
+	defer func() {
+		method := knownMethod(r.Method)
+		requestsTotal.WithLabelValues(workspaceLabel, resourceLabel, method, rec.code()).Inc()
+		requestDuration.WithLabelValues(workspaceLabel, resourceLabel, method).Observe(time.Since(start).Seconds())
+	}()
+	if !ok {
+		writeError(rec, errorf(http.StatusNotFound, "", "no SCIM endpoint at %s: endpoints are %s/<namespace>/<workspace>/Users, /Schemas, /ResourceTypes and /ServiceProviderConfig",
+			r.URL.Path, identityv1alpha1.SCIMPathPrefix))
+		return
+	}
+	if !s.hasSynced() {
+		writeError(rec, &scimError{status: http.StatusServiceUnavailable, retryAfter: time.Second, detail: "the SCIM server is starting; retry in a moment"})
+		return
+	}
+	ctx := log.IntoContext(r.Context(), log.FromContext(r.Context()).WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
+	r = r.WithContext(ctx)
+
+	ws := &identityv1alpha1.Workspace{}
+	err := s.client.Get(ctx, types.NamespacedName{Namespace: rt.workspace.Namespace, Name: rt.workspace.Name}, ws)
+	if apierrors.IsNotFound(err) || (err == nil && (!ws.SCIMEnabled() || !ws.DeletionTimestamp.IsZero())) {
+		writeError(rec, errorf(http.StatusNotFound, "", "no SCIM endpoint for workspace %s: it does not exist or its SCIM endpoint is disabled", rt.workspace))
+		return
+	}
+	if err != nil {
+		writeError(rec, fromAPIError("read the workspace", err))
+		return
+	}
+	workspaceLabel = rt.workspace.String()
+
+	authenticated, err := s.tokens.authenticate(ctx, ws, r)
+	if err != nil {
+		log.FromContext(ctx).Error(err, "cannot read the workspace's token Secret")
+		writeError(rec, fromAPIError("read the workspace's token", err))
+		return
+	}
+	if !authenticated {
+		writeError(rec, errorf(http.StatusUnauthorized, "", "authentication failed: send this workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall token %s -n %s)", ws.Name, ws.Namespace))
+		return
+	}
+	if ok, wait := s.limits.allow(ws, s.now()); !ok {
+		writeError(rec, &scimError{status: http.StatusTooManyRequests, retryAfter: wait,
+			detail: "too many requests for this workspace (spec.scim.rateLimit); retry after the time in Retry-After"})
+		return
+	}
+	s.dispatch(rec, r, ws, rt)
+}
+
+// dispatch calls the endpoint of a route and method.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ws *identityv1alpha1.Workspace, rt route) {
+	req := &request{Server: s, w: w, r: r, ws: ws, key: rt.workspace}
+	switch rt.resource {
+	case resourceUsers:
+		switch {
+		case rt.id == "" && r.Method == http.MethodGet:
+			req.listUsers()
+		case rt.id == "" && r.Method == http.MethodPost:
+			req.createUser()
+		case strings.EqualFold(rt.id, ".search") && r.Method == http.MethodPost:
+			req.searchUsers()
+		case rt.id != "" && r.Method == http.MethodGet:
+			req.getUser(rt.id)
+		case rt.id != "" && r.Method == http.MethodPut:
+			req.replaceUser(rt.id)
+		case rt.id != "" && r.Method == http.MethodPatch:
+			req.patchUser(rt.id)
+		case rt.id != "" && r.Method == http.MethodDelete:
+			req.deleteUser(rt.id)
+		default:
+			methodNotAllowed(w, r, rt)
+		}
+	default:
+		if r.Method != http.MethodGet {
+			methodNotAllowed(w, r, rt)
+			return
+		}
+		switch rt.resource {
+		case resourceServiceProviderConfig:
+			req.serviceProviderConfig()
+		case resourceResourceTypes:
+			req.resourceTypes(rt.id)
+		case resourceSchemas:
+			req.schemas(rt.id)
+		}
+	}
+}
+
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, rt route) {
+	allow := "GET"
+	if rt.resource == resourceUsers {
+		allow = "GET, POST"
+		if rt.id != "" {
+			allow = "GET, PUT, PATCH, DELETE"
+		}
+	}
+	w.Header().Set("Allow", allow)
+	writeError(w, errorf(http.StatusMethodNotAllowed, "", "%s is not supported here; use %s", r.Method, allow))
+}

@@ -1,0 +1,73 @@
+package scimserver
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestParseRoute(t *testing.T) {
+	tests := []struct {
+		path string
+		ok   bool
+		want route
+	}{
+		{"/scim/v2/ns/ws/Users", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceUsers}},
+		{"/scim/v2/ns/ws/users/", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceUsers}},
+		{"/scim/v2/ns/ws/USERS/abc-1", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceUsers, id: "abc-1"}},
+		{"/scim/v2/ns/ws/Users/.search", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceUsers, id: ".search"}},
+		{"/scim/v2/ns/ws/Users/a%40b", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceUsers, id: "a@b"}},
+		{"/scim/v2/ns/ws/serviceproviderconfig", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceServiceProviderConfig}},
+		{"/scim/v2/ns/ws/ServiceProviderConfigs", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceServiceProviderConfig}},
+		{"/scim/v2/ns/ws/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", true,
+			route{workspace: workspaceKey{"ns", "ws"}, resource: resourceSchemas, id: "urn:ietf:params:scim:schemas:core:2.0:User"}},
+		{"/scim/v2/ns/ws/ResourceTypes/User", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceResourceTypes, id: "User"}},
+		{"/scim/v2/ns/ws", false, route{}},
+		{"/scim/v2/ns/ws/", false, route{}},
+		{"/scim/v2/ns/ws/Groups", false, route{}},
+		{"/scim/v2/ns/ws/Users/a/b", false, route{}},
+		{"/scim/v2/ns/ws/ServiceProviderConfig/x", false, route{}},
+		{"/scim/v2//ws/Users", false, route{}},
+		{"/scim/Users", false, route{}},
+		{"/other/v2/ns/ws/Users", false, route{}},
+	}
+	for _, tt := range tests {
+		got, ok := parseRoute(tt.path)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("parseRoute(%q) = %+v, %v; want %+v, %v", tt.path, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestProjection(t *testing.T) {
+	res := map[string]any{
+		"schemas": []any{"s"}, "id": "1", "userName": "u", "displayName": "d",
+		"name":   map[string]any{"givenName": "g", "familyName": "f"},
+		"emails": []any{map[string]any{"value": "a@b", "type": "work"}},
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "x", "employeeNumber": "7"},
+		"meta": map[string]any{"resourceType": "User"},
+	}
+	p, e := newProjection([]string{"USERNAME,name.givenName", "emails.value", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}, nil)
+	if e != nil {
+		t.Fatal(e)
+	}
+	got := p.apply(res)
+	want := map[string]any{"schemas": []any{"s"}, "id": "1", "userName": "u", "name": map[string]any{"givenName": "g"},
+		"emails": []any{map[string]any{"value": "a@b"}},
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "x"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("attributes: got %v, want %v", got, want)
+	}
+	p, _ = newProjection(nil, []string{"id", "meta", "name.familyName", "emails.type", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"})
+	got = p.apply(res)
+	want = map[string]any{"schemas": []any{"s"}, "id": "1", "userName": "u", "displayName": "d", "name": map[string]any{"givenName": "g"},
+		"emails": []any{map[string]any{"value": "a@b"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("excludedAttributes: got %v, want %v", got, want)
+	}
+	if _, ok := res["meta"]; !ok || len(res["name"].(map[string]any)) != 2 {
+		t.Error("a projection changed the resource it was given")
+	}
+	if _, e := newProjection([]string{`emails[type eq "work"]`}, nil); e == nil {
+		t.Error("a filter in attributes is not an attribute path")
+	}
+}

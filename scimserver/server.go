@@ -1,0 +1,190 @@
+package scimserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	stdlog "log"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	toolscache "k8s.io/client-go/tools/cache"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
+
+// Server is the SCIM 2.0 service provider. It is a manager.Runnable: add it
+// to a manager with mgr.Add; it runs on every replica (no leader election).
+type Server struct {
+	opts   Options
+	client client.Client
+	users  *userStore
+	claims *claims
+	tokens *tokens
+	limits *rateLimiters
+	synced []toolscache.InformerSynced
+	now    func() time.Time
+
+	mu   sync.Mutex
+	addr net.Addr
+}
+
+// New builds a Server on mgr's client and cache. It registers the
+// WorkspaceUser indexes it looks users up by on the manager's informer, and
+// starts informers for Workspaces and WorkspaceDomains with the manager.
+func New(mgr ctrl.Manager, opts Options) (*Server, error) {
+	opts.setDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	informer, err := mgr.GetCache().GetInformer(ctx, &identityv1alpha1.WorkspaceUser{}, cache.BlockUntilSynced(false))
+	if err != nil {
+		return nil, fmt.Errorf("get the WorkspaceUser informer: %w", err)
+	}
+	shared, ok := informer.(toolscache.SharedIndexInformer)
+	if !ok {
+		return nil, fmt.Errorf("the manager's WorkspaceUser informer is a %T, not a client-go SharedIndexInformer", informer)
+	}
+	if err := informer.AddIndexers(userIndexers()); err != nil {
+		return nil, fmt.Errorf("add WorkspaceUser indexes: %w", err)
+	}
+	now := time.Now
+	users := &userStore{
+		indexer:   shared.GetIndexer(),
+		recent:    newRecentWrites(now),
+		writer:    mgr.GetClient(),
+		apiReader: mgr.GetAPIReader(),
+	}
+	for _, handler := range []toolscache.ResourceEventHandler{users.recent.eventHandler(), users.snapshots.eventHandler()} {
+		if _, err := informer.AddEventHandler(handler); err != nil {
+			return nil, fmt.Errorf("watch WorkspaceUsers: %w", err)
+		}
+	}
+	synced := []toolscache.InformerSynced{informer.HasSynced}
+	for _, obj := range []client.Object{&identityv1alpha1.Workspace{}, &identityv1alpha1.WorkspaceDomain{}} {
+		inf, err := mgr.GetCache().GetInformer(ctx, obj, cache.BlockUntilSynced(false))
+		if err != nil {
+			return nil, fmt.Errorf("get the %T informer: %w", obj, err)
+		}
+		synced = append(synced, inf.HasSynced)
+	}
+	return &Server{
+		opts:   opts,
+		client: mgr.GetClient(),
+		users:  users,
+		claims: &claims{client: mgr.GetClient(), apiReader: mgr.GetAPIReader(), now: now},
+		tokens: newTokens(mgr.GetAPIReader(), now),
+		limits: newRateLimiters(),
+		synced: synced,
+		now:    now,
+	}, nil
+}
+
+// NeedLeaderElection is false: every replica serves.
+func (s *Server) NeedLeaderElection() bool { return false }
+
+// Handler is the server's HTTP handler, for tests and for embedding.
+func (s *Server) Handler() http.Handler { return s }
+
+// Addr is the address the server listens on once Start has bound it, or nil.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// Start serves until ctx is done, then shuts down gracefully.
+func (s *Server) Start(ctx context.Context) error {
+	logger := log.FromContext(ctx).WithName("scim-server")
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return log.IntoContext(context.Background(), logger) },
+		ErrorLog:          stdlog.New(logWriter{logger}, "", 0),
+	}
+	ln, err := net.Listen("tcp", s.opts.BindAddress)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.opts.BindAddress, err)
+	}
+	if s.opts.TLSCertFile != "" {
+		watcher, err := certwatcher.New(s.opts.TLSCertFile, s.opts.TLSKeyFile)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("load the TLS certificate: %w", err)
+		}
+		go func() {
+			if err := watcher.Start(ctx); err != nil {
+				logger.Error(err, "TLS certificate watcher stopped")
+			}
+		}()
+		ln = tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: watcher.GetCertificate})
+	}
+	s.mu.Lock()
+	s.addr = ln.Addr()
+	s.mu.Unlock()
+	logger.Info("serving SCIM", "address", ln.Addr().String(), "tls", s.opts.TLSCertFile != "")
+
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve SCIM: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down the SCIM server: %w", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve SCIM: %w", err)
+	}
+	return nil
+}
+
+// hasSynced reports whether the caches the server reads are filled.
+func (s *Server) hasSynced() bool {
+	for _, synced := range s.synced {
+		if !synced() {
+			return false
+		}
+	}
+	return true
+}
+
+// logWriter sends the HTTP server's own messages (TLS handshake errors and
+// the like) to the logger, at a debug level.
+type logWriter struct {
+	logger logr.Logger
+}
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.logger.V(1).Info(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// ReadyCheck is a healthz.Checker for the manager's readiness probe: ready
+// once the caches the server reads are filled, so a Service sends no
+// requests to a replica that would answer 503.
+func (s *Server) ReadyCheck(_ *http.Request) error {
+	if !s.hasSynced() {
+		return errors.New("the SCIM server's caches are not synced yet")
+	}
+	return nil
+}

@@ -1,0 +1,346 @@
+package scimserver
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/scimserver/patch"
+	"github.com/rollcall-dev/rollcall/scimserver/resource"
+)
+
+// updateAttempts bounds the tries of a PUT or PATCH without If-Match that
+// keeps losing races against other writes of the same user.
+const updateAttempts = 10
+
+// getUser answers GET /Users/{id}.
+func (q *request) getUser(id string) {
+	u, err := q.users.byID(q.key, id)
+	if err != nil {
+		q.fail(fromAPIError("read the user", err))
+		return
+	}
+	if u == nil {
+		q.fail(notFound(id))
+		return
+	}
+	if q.ifNoneMatch(u) {
+		q.w.Header().Set("ETag", resource.Version(u.ResourceVersion))
+		q.w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	proj, perr := projectionFromQuery(q.r.URL.Query())
+	if perr != nil {
+		q.fail(perr)
+		return
+	}
+	writeResource(q.w, http.StatusOK, proj.apply(q.resourceOf(u)), resource.Version(u.ResourceVersion), "")
+}
+
+// createUser answers POST /Users.
+func (q *request) createUser() {
+	var body map[string]any
+	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+		q.fail(e)
+		return
+	}
+	spec, err := resource.ToSpec(body)
+	if err != nil {
+		q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err))
+		return
+	}
+	spec.WorkspaceRef = identityv1alpha1.WorkspaceReference{Name: q.ws.Name}
+	u, e := q.create(spec)
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	writeResource(q.w, http.StatusCreated, q.resourceOf(u), resource.Version(u.ResourceVersion), q.location(u))
+}
+
+func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1alpha1.WorkspaceUser, *scimError) {
+	ctx := q.r.Context()
+	if e := q.userNameFree(spec.UserName, ""); e != nil {
+		return nil, e
+	}
+	if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
+		return nil, e
+	}
+	name, err := objectName(spec.UserName)
+	if err != nil {
+		return nil, errorf(http.StatusInternalServerError, "", "name the user: %v", err)
+	}
+	if err := q.claims.acquire(ctx, q.key, spec.UserName, name); err != nil {
+		return nil, q.claimError(spec.UserName, err)
+	}
+	u := &identityv1alpha1.WorkspaceUser{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace:   q.ws.Namespace,
+			Name:        name,
+			Labels:      map[string]string{LabelWorkspace: q.ws.Name},
+			Annotations: map[string]string{resource.AnnotationLastModified: q.now().UTC().Format(time.RFC3339)},
+		},
+		Spec: spec,
+	}
+	if err := q.users.create(ctx, u); err != nil {
+		if rerr := q.claims.release(ctx, q.key, spec.UserName, name); rerr != nil {
+			log.FromContext(ctx).Error(rerr, "cannot release the userName claim of a user not created", "userName", spec.UserName)
+		}
+		return nil, fromAPIError("create the user", err)
+	}
+	if err := q.claims.own(ctx, u); err != nil {
+		log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", u.Name)
+	}
+	return u, nil
+}
+
+// userNameFree answers 409 when another user of the workspace (than the one
+// named except) has userName in the cache; the claim is the atomic check.
+func (q *request) userNameFree(userName, except string) *scimError {
+	taken, err := q.users.lookup(q.key, indexUserName, userName)
+	if err != nil {
+		return fromAPIError("look up the userName", err)
+	}
+	for _, u := range taken {
+		if u.Name != except {
+			return errorf(http.StatusConflict, scimTypeUniqueness, "userName %q is already taken in this workspace (by id %s)", userName, u.UID)
+		}
+	}
+	return nil
+}
+
+func (q *request) claimError(userName string, err error) *scimError {
+	if errors.Is(err, errUserNameTaken) {
+		return errorf(http.StatusConflict, scimTypeUniqueness, "userName %q is already taken in this workspace", userName)
+	}
+	return fromAPIError("claim the userName", err)
+}
+
+// replaceUser answers PUT /Users/{id}: the body replaces the user. An
+// omitted "active" means the default, true: a PUT never deactivates a user
+// by leaving the attribute out.
+func (q *request) replaceUser(id string) {
+	var body map[string]any
+	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+		q.fail(e)
+		return
+	}
+	spec, err := resource.ToSpec(body)
+	if err != nil {
+		q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err))
+		return
+	}
+	q.update(id, func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
+		return spec, nil
+	})
+}
+
+// patchOp is the PatchOp message.
+type patchOp struct {
+	Schemas    []string          `json:"schemas"`
+	Operations []patch.Operation `json:"Operations"`
+}
+
+// patchUser answers PATCH /Users/{id} with 200 and the patched user.
+func (q *request) patchUser(id string) {
+	var body patchOp
+	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+		q.fail(e)
+		return
+	}
+	if len(body.Operations) == 0 {
+		q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "the PatchOp has no Operations"))
+		return
+	}
+	q.update(id, func(cur *identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
+		patched, err := patch.Apply(q.resourceOf(cur), body.Operations)
+		if err != nil {
+			var pe *patch.Error
+			if errors.As(err, &pe) {
+				return identityv1alpha1.WorkspaceUserSpec{}, &scimError{status: pe.Status, scimType: pe.ScimType, detail: pe.Detail}
+			}
+			return identityv1alpha1.WorkspaceUserSpec{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
+		}
+		spec, err := resource.ToSpec(patched)
+		if err != nil {
+			return identityv1alpha1.WorkspaceUserSpec{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "after the patch, %v", err)
+		}
+		return spec, nil
+	})
+}
+
+// update writes the spec that change computes from the current user. When
+// another write came first it re-applies change to a fresh read, with a
+// short jittered pause, unless the client pinned a version with If-Match:
+// then the answer is 412.
+func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) {
+	ctx := q.r.Context()
+	cur, err := q.users.byID(q.key, id)
+	if err != nil {
+		q.fail(fromAPIError("read the user", err))
+		return
+	}
+	if cur == nil {
+		q.fail(notFound(id))
+		return
+	}
+	pinned, e := q.ifMatch(cur)
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	for attempt := 1; ; attempt++ {
+		next, e, conflict := q.write(cur, change)
+		switch {
+		case e == nil:
+			writeResource(q.w, http.StatusOK, q.resourceOf(next), resource.Version(next.ResourceVersion), "")
+			return
+		case !conflict || pinned != "":
+			q.fail(e)
+			return
+		case attempt == updateAttempts:
+			q.fail(&scimError{status: http.StatusServiceUnavailable, retryAfter: time.Second,
+				detail: "the user is being changed by other requests at the same moment; retry"})
+			return
+		}
+		select {
+		case <-ctx.Done():
+			q.fail(unavailable("update the user", ctx.Err()))
+			return
+		case <-time.After(wait.Jitter(time.Duration(attempt)*5*time.Millisecond, 1)):
+		}
+		if cur, err = q.users.fresh(ctx, cur); err != nil {
+			if apierrors.IsNotFound(err) {
+				q.fail(notFound(id))
+				return
+			}
+			q.fail(fromAPIError("read the user", err))
+			return
+		}
+	}
+}
+
+// write applies change to cur and stores it: claims a new userName first
+// and gives up the old one after, checks a changed domain against the
+// policy, and skips the write when nothing changed. conflict reports that
+// another write came first.
+func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) (*identityv1alpha1.WorkspaceUser, *scimError, bool) {
+	ctx := q.r.Context()
+	spec, e := change(cur)
+	if e != nil {
+		return nil, e, false
+	}
+	spec.WorkspaceRef = cur.Spec.WorkspaceRef
+	if equality.Semantic.DeepEqual(spec, cur.Spec) {
+		return cur, nil, false
+	}
+	if resource.Domain(&spec) != resource.Domain(&cur.Spec) {
+		if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
+			return nil, e, false
+		}
+	}
+	renamed := !strings.EqualFold(spec.UserName, cur.Spec.UserName)
+	if renamed {
+		if e := q.userNameFree(spec.UserName, cur.Name); e != nil {
+			return nil, e, false
+		}
+		if err := q.claims.acquire(ctx, q.key, spec.UserName, cur.Name); err != nil {
+			return nil, q.claimError(spec.UserName, err), false
+		}
+	}
+	next := cur.DeepCopy()
+	next.Spec = spec
+	if next.Annotations == nil {
+		next.Annotations = map[string]string{}
+	}
+	next.Annotations[resource.AnnotationLastModified] = q.now().UTC().Format(time.RFC3339)
+	if err := q.users.update(ctx, next); err != nil {
+		if renamed {
+			if rerr := q.claims.release(ctx, q.key, spec.UserName, cur.Name); rerr != nil {
+				log.FromContext(ctx).Error(rerr, "cannot release the claim of a rename not written", "userName", spec.UserName)
+			}
+		}
+		if apierrors.IsNotFound(err) {
+			return nil, notFound(string(cur.UID)), false
+		}
+		return nil, fromAPIError("update the user", err), apierrors.IsConflict(err)
+	}
+	if renamed {
+		if err := q.claims.release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
+			log.FromContext(ctx).Error(err, "cannot release the old userName claim", "userName", cur.Spec.UserName)
+		}
+		if err := q.claims.own(ctx, next); err != nil {
+			log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", next.Name)
+		}
+	}
+	return next, nil, false
+}
+
+// deleteUser answers DELETE /Users/{id} with 204 and deletes the
+// WorkspaceUser; what happens in the member backend is the workspace's
+// deprovisioning policy.
+func (q *request) deleteUser(id string) {
+	ctx := q.r.Context()
+	u, err := q.users.byID(q.key, id)
+	if err != nil {
+		q.fail(fromAPIError("read the user", err))
+		return
+	}
+	if u == nil {
+		q.fail(notFound(id))
+		return
+	}
+	pinned, e := q.ifMatch(u)
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	if err := q.users.delete(ctx, u, pinned); err != nil {
+		if apierrors.IsNotFound(err) {
+			q.fail(notFound(id))
+			return
+		}
+		q.fail(fromAPIError("delete the user", err))
+		return
+	}
+	if err := q.claims.release(ctx, q.key, u.Spec.UserName, u.Name); err != nil {
+		log.FromContext(ctx).Error(err, "cannot release the userName claim of a deleted user", "userName", u.Spec.UserName)
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+}
+
+var notNameChars = regexp.MustCompile(`[^a-z0-9]+`)
+
+// objectName names a new WorkspaceUser: a readable prefix from the userName
+// and a random suffix. The name is not the SCIM id (the UID is) and stays
+// when the userName changes.
+func objectName(userName string) (string, error) {
+	local, _, _ := strings.Cut(strings.ToLower(userName), "@")
+	prefix := strings.Trim(notNameChars.ReplaceAllString(local, "-"), "-")
+	if len(prefix) > 40 {
+		prefix = strings.Trim(prefix[:40], "-")
+	}
+	if prefix == "" {
+		prefix = "user"
+	}
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("read random name suffix: %w", err)
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return prefix + "-" + string(b), nil
+}
