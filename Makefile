@@ -70,6 +70,7 @@ test: control-plane kubectl verify-generated vet ## Run every test (unit and env
 .PHONY: build
 build: ## Build the manager and the kubectl plugin into bin/.
 	go build -o bin/manager ./cmd/manager
+	go build -o bin/kubectl-rollcall ./cmd/kubectl-rollcall
 
 .PHONY: run-local
 run-local: control-plane build ## Run a local control plane, the manager and a demo workspace (state in .local/).

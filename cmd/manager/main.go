@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
+	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
 	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/scimserver"
@@ -31,6 +33,7 @@ type options struct {
 	scimServer    bool
 	publicBaseURL string
 	scim          scimserver.Options
+	dns           func() workspacedomain.DNSOptions
 }
 
 func main() {
@@ -46,6 +49,7 @@ func main() {
 	flag.StringVar(&opts.scim.TLSKeyFile, "scim-tls-key-file", "", "PEM private key of the SCIM server.")
 	flag.BoolVar(&opts.scim.InsecureHTTP, "scim-insecure-http", false, "Serve SCIM over plain HTTP: only for local runs or behind a TLS-terminating proxy.")
 	flag.Int64Var(&opts.scim.MaxBodyBytes, "scim-max-body-bytes", 1<<20, "Largest SCIM request body; larger ones are answered 413.")
+	opts.dns = workspacedomain.BindDNSFlags(flag.CommandLine)
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -127,6 +131,14 @@ func setupControllers(mgr ctrl.Manager, opts options) error {
 		Backends: backends,
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up workspace backend controller: %w", err)
+	}
+	if err := (&workspacedomain.Reconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder("rollcall-workspacedomain-controller"),
+		DNS:       opts.dns(),
+	}).SetupWithManager(context.Background(), mgr); err != nil {
+		return fmt.Errorf("set up workspace domain controller: %w", err)
 	}
 	if err := (&workspaceuser.Reconciler{
 		Client:   mgr.GetClient(),
