@@ -38,7 +38,11 @@ Try it:
   kubectl --kubeconfig %[2]s get workspaces,workspaceusers,workspacedomains -A
 
   # users of example.com are held until the domain is approved
+  # (kubectl-rollcall is in bin/: export PATH="$PWD/bin:$PATH")
   kubectl --kubeconfig %[2]s rollcall domain approve example.com
+
+  # the members the operator provisioned into the SQLite store
+  go run ./hack/members
 
 `, rel(cfg.root, cfg.state), kc, access.url, access.token, rel(cfg.root, filepath.Join(cfg.state, "scim.env")))
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -33,7 +34,7 @@ func TestRunLocal(t *testing.T) {
 	root, err := testenv.RepoRoot()
 	g.Expect(err).NotTo(HaveOccurred())
 	bin := t.TempDir()
-	for _, pkg := range []string{"./cmd/manager", "./hack/runlocal"} {
+	for _, pkg := range []string{"./cmd/manager", "./hack/runlocal", "./cmd/kubectl-rollcall", "./hack/members"} {
 		build := exec.Command("go", "build", "-o", bin, pkg)
 		build.Dir = root
 		out, err := build.CombinedOutput()
@@ -70,6 +71,32 @@ func TestRunLocal(t *testing.T) {
 	list := &identityv1alpha1.WorkspaceList{}
 	g.Expect(c.List(context.Background(), list)).To(Succeed())
 	g.Expect(list.Items).To(HaveLen(1))
+	// A user provisioned over SCIM is held until example.com is approved,
+	// then shows up in the SQLite member store.
+	status, body = scimPost(t, first.tenantURL+"/Users", first.token,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com","active":true,"emails":[{"value":"ada@example.com","type":"work","primary":true}]}`)
+	g.Expect(status).To(Equal(http.StatusCreated), body)
+	held := func(g Gomega) *identityv1alpha1.WorkspaceUser {
+		users := &identityv1alpha1.WorkspaceUserList{}
+		g.Expect(c.List(context.Background(), users, client.InNamespace("demo"))).To(Succeed())
+		g.Expect(users.Items).To(HaveLen(1))
+		return &users.Items[0]
+	}
+	g.Eventually(func(g Gomega) {
+		cond := meta.FindStatusCondition(held(g).Status.Conditions, identityv1alpha1.ConditionDomainVerified)
+		g.Expect(cond).NotTo(BeNil())
+		g.Expect(cond.Reason).To(Equal(identityv1alpha1.ReasonDomainNotVerified))
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+	g.Expect(members(t, bin, state)).NotTo(ContainSubstring("ada@example.com"))
+
+	approve := exec.Command(filepath.Join(bin, "kubectl-rollcall"), "--kubeconfig", filepath.Join(state, "kubeconfig"), "domain", "approve", "example.com")
+	out, err := approve.CombinedOutput()
+	g.Expect(err).NotTo(HaveOccurred(), "kubectl rollcall domain approve: %s", out)
+	g.Eventually(func(g Gomega) {
+		g.Expect(meta.IsStatusConditionTrue(held(g).Status.Conditions, identityv1alpha1.ConditionSynced)).To(BeTrue())
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+	g.Expect(members(t, bin, state)).To(ContainSubstring("ada@example.com"))
+
 	apiServer := restHost(t, filepath.Join(state, "kubeconfig"))
 	first.interrupt(t)
 	_, err = net.DialTimeout("tcp", apiServer, time.Second)
@@ -155,6 +182,27 @@ func (r *runLocal) interrupt(t *testing.T) {
 	}
 }
 
+// members prints the member store the way the README says to.
+func members(t *testing.T, bin, state string) string {
+	t.Helper()
+	out, err := exec.Command(filepath.Join(bin, "members"), "-dsn", "file:"+filepath.Join(state, "members.db")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("members: %v: %s", err, out)
+	}
+	return string(out)
+}
+
+func scimPost(t *testing.T, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	return do(t, req)
+}
+
 func scimGet(t *testing.T, url, token string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
@@ -162,6 +210,11 @@ func scimGet(t *testing.T, url, token string) (int, string) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
