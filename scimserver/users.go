@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/userdomain"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
 )
@@ -245,7 +246,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	if equality.Semantic.DeepEqual(spec, cur.Spec) {
 		return cur, nil, false
 	}
-	if resource.Domain(&spec) != resource.Domain(&cur.Spec) {
+	if userdomain.OfSpec(&spec) != userdomain.OfSpec(&cur.Spec) {
 		if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
 			return nil, e, false
 		}

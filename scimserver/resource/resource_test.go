@@ -169,21 +169,3 @@ func TestToSpecRejectsWhatCannotBeStored(t *testing.T) {
 		}
 	}
 }
-
-func TestDomain(t *testing.T) {
-	tests := []struct {
-		spec identityv1alpha1.WorkspaceUserSpec
-		want string
-	}{
-		{identityv1alpha1.WorkspaceUserSpec{UserName: "a@User.Example", Emails: []identityv1alpha1.Email{{Value: "a@home.io", Type: "home"}, {Value: "a@Work.io", Type: "work"}}}, "work.io"},
-		{identityv1alpha1.WorkspaceUserSpec{UserName: "a", Emails: []identityv1alpha1.Email{{Value: "a@work.io", Type: "work"}, {Value: "a@p.io", Primary: true}}}, "p.io"},
-		{identityv1alpha1.WorkspaceUserSpec{UserName: "a", Emails: []identityv1alpha1.Email{{Value: "a@one.io"}, {Value: "a@two.io"}}}, "one.io"},
-		{identityv1alpha1.WorkspaceUserSpec{UserName: "A@Example.COM"}, "example.com"},
-		{identityv1alpha1.WorkspaceUserSpec{UserName: "Test_User_00aa"}, ""},
-	}
-	for _, tt := range tests {
-		if got := resource.Domain(&tt.spec); got != tt.want {
-			t.Errorf("Domain(%+v) = %q, want %q", tt.spec, got, tt.want)
-		}
-	}
-}
