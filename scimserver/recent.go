@@ -103,14 +103,16 @@ func (r *recentWrites) inWorkspace(ws workspaceKey) map[types.UID]*recentEntry {
 	return out
 }
 
-// overlay merges the recent writes of ws into users read from the cache
-// under one index key: a newer written version replaces (or, if it no longer
-// matches the key, removes) the cached one, a deleted user disappears, and a
-// written user is added when it matches and the cache holds no version of
-// it as new (cachedVersion looks the user up in the cache by UID).
-func (r *recentWrites) overlay(ws workspaceKey, cached []any, matches func(*identityv1alpha1.WorkspaceUser) bool,
+// overlay merges recent writes (entries, from inWorkspace) into users read
+// from the cache under one index key: a newer written version replaces (or,
+// if it no longer matches the key, removes) the cached one, a deleted user
+// disappears, and a written user is added when it matches and the cache
+// holds no version of it as new (cachedVersion looks the user up in the
+// cache by UID). entries must be taken before the cache is read: an entry
+// goes once the cache has its version, so entries taken after the read
+// could miss a write the read did not see yet. overlay consumes entries.
+func overlay(entries map[types.UID]*recentEntry, cached []any, matches func(*identityv1alpha1.WorkspaceUser) bool,
 	cachedVersion func(types.UID) (string, bool)) []*identityv1alpha1.WorkspaceUser {
-	entries := r.inWorkspace(ws)
 	out := make([]*identityv1alpha1.WorkspaceUser, 0, len(cached))
 	for _, obj := range cached {
 		u, ok := obj.(*identityv1alpha1.WorkspaceUser)

@@ -127,3 +127,56 @@ func TestSortedSnapshotIsRebuiltAfterAChange(t *testing.T) {
 		t.Error("a change in another workspace rebuilt this one")
 	}
 }
+
+// staleRead is an indexer whose reads return what the cache held before an
+// update, while the informer's handlers see the update during the read: the
+// interleaving of a lookup with the informer catching up.
+type staleRead struct {
+	toolscache.Indexer
+	before  toolscache.Indexer
+	catchUp func()
+}
+
+func (s staleRead) ByIndex(index, key string) ([]any, error) {
+	s.catchUp()
+	return s.before.ByIndex(index, key)
+}
+
+// TestRecentWriteSeenWhileTheCacheCatchesUp: a lookup whose cache read
+// predates a write still sees the write when the informer reports the write
+// (and the entry goes) during that read.
+func TestRecentWriteSeenWhileTheCacheCatchesUp(t *testing.T) {
+	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	now := time.Now()
+	for _, tt := range []struct {
+		name   string
+		lookup func(*userStore) ([]*identityv1alpha1.WorkspaceUser, error)
+	}{
+		{"by index", func(s *userStore) ([]*identityv1alpha1.WorkspaceUser, error) { return s.lookup(ws, indexUserName, "b") }},
+		{"all of the workspace", func(s *userStore) ([]*identityv1alpha1.WorkspaceUser, error) { return s.all(ws) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, userIndexers())
+			if err := before.Add(testUser("1", "10", "a")); err != nil {
+				t.Fatal(err)
+			}
+			after := toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, userIndexers())
+			written := testUser("1", "11", "b")
+			if err := after.Add(written); err != nil {
+				t.Fatal(err)
+			}
+			store := &userStore{recent: newRecentWrites(func() time.Time { return now })}
+			store.recent.wrote(written)
+			handler := store.eventHandler()
+			store.indexer = staleRead{Indexer: after, before: before, catchUp: func() { handler.OnUpdate(nil, written) }}
+
+			got, err := tt.lookup(store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if names := userNames(got); len(names) != 1 || names[0] != "b@11" {
+				t.Errorf("got %v, want the write [b@11]", names)
+			}
+		})
+	}
+}

@@ -29,11 +29,12 @@ type userStore struct {
 // one index bucket: its cost does not depend on the number of users.
 func (s *userStore) lookup(ws workspaceKey, index, value string) ([]*identityv1alpha1.WorkspaceUser, error) {
 	key := ws.key(indexKeyOf(index, value))
+	recent := s.recent.inWorkspace(ws) // before the cache read; see overlay
 	cached, err := s.indexer.ByIndex(index, key)
 	if err != nil {
 		return nil, fmt.Errorf("look up users by %s: %w", index, err)
 	}
-	return s.recent.overlay(ws, cached, func(u *identityv1alpha1.WorkspaceUser) bool {
+	return overlay(recent, cached, func(u *identityv1alpha1.WorkspaceUser) bool {
 		return hasIndexKey(u, index, key)
 	}, func(uid types.UID) (string, bool) {
 		return s.cachedVersion(ws, uid)
@@ -44,21 +45,44 @@ func (s *userStore) lookup(ws workspaceKey, index, value string) ([]*identityv1a
 // replica in ws it is the shared sorted snapshot: callers must not change it.
 func (s *userStore) all(ws workspaceKey) ([]*identityv1alpha1.WorkspaceUser, error) {
 	key := ws.key("")
+	recent := s.recent.inWorkspace(ws) // before the cache read; see overlay
 	users, err := s.snapshots.sorted(ws, func() ([]any, error) { return s.indexer.ByIndex(indexWorkspace, key) })
 	if err != nil {
 		return nil, fmt.Errorf("list the users of the workspace: %w", err)
 	}
-	if len(s.recent.inWorkspace(ws)) == 0 {
+	if len(recent) == 0 {
 		return users, nil
 	}
 	cached := make([]any, len(users))
 	for i, u := range users {
 		cached[i] = u
 	}
-	merged := s.recent.overlay(ws, cached, func(*identityv1alpha1.WorkspaceUser) bool { return true },
+	merged := overlay(recent, cached, func(*identityv1alpha1.WorkspaceUser) bool { return true },
 		func(uid types.UID) (string, bool) { return s.cachedVersion(ws, uid) })
 	sortUsers(merged)
 	return merged, nil
+}
+
+// eventHandler keeps the sorted snapshots and the recent writes in step with
+// the informer. It is one handler, not two, so that a snapshot is always
+// invalidated before the recent write it lacks is dropped: two handlers run
+// on their own goroutines in no fixed order between them.
+func (s *userStore) eventHandler() toolscache.ResourceEventHandler {
+	snapshots, recent := s.snapshots.eventHandler(), s.recent.eventHandler()
+	return toolscache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, initial bool) {
+			snapshots.OnAdd(obj, initial)
+			recent.OnAdd(obj, initial)
+		},
+		UpdateFunc: func(old, obj any) {
+			snapshots.OnUpdate(old, obj)
+			recent.OnUpdate(old, obj)
+		},
+		DeleteFunc: func(obj any) {
+			snapshots.OnDelete(obj)
+			recent.OnDelete(obj)
+		},
+	}
 }
 
 // cachedVersion is the resourceVersion of the user the cache holds under uid.
