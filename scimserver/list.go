@@ -20,7 +20,7 @@ type listQuery struct {
 	count      int
 	sortBy     string
 	descending bool
-	projection projection
+	selection  filter.Selection
 }
 
 // listUsers answers GET /Users.
@@ -47,7 +47,7 @@ func (q *request) listUsers() {
 		q.fail(e)
 		return
 	}
-	if lq.projection, e = projectionFromQuery(v); e != nil {
+	if lq.selection, e = selectionFromQuery(v); e != nil {
 		q.fail(e)
 		return
 	}
@@ -108,7 +108,7 @@ func (q *request) searchUsers() {
 		q.fail(e)
 		return
 	}
-	if lq.projection, e = newProjection(body.Attributes, body.ExcludedAttributes); e != nil {
+	if lq.selection, e = newSelection(body.Attributes, body.ExcludedAttributes); e != nil {
 		q.fail(e)
 		return
 	}
@@ -195,7 +195,7 @@ func (q *request) answerList(lq listQuery) {
 		if en.res == nil {
 			en.res = q.resourceOf(en.user)
 		}
-		page = append(page, lq.projection.apply(en.res))
+		page = append(page, lq.selection.Apply(en.res))
 	}
 	writeJSON(q.w, http.StatusOK, listResponse(page, total, lq.startIndex))
 }

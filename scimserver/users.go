@@ -41,12 +41,12 @@ func (q *request) getUser(id string) {
 		q.w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	proj, perr := projectionFromQuery(q.r.URL.Query())
-	if perr != nil {
-		q.fail(perr)
+	sel, e := selectionFromQuery(q.r.URL.Query())
+	if e != nil {
+		q.fail(e)
 		return
 	}
-	writeResource(q.w, http.StatusOK, proj.apply(q.resourceOf(u)), resource.Version(u.ResourceVersion), "")
+	writeResource(q.w, http.StatusOK, sel.Apply(q.resourceOf(u)), resource.Version(u.ResourceVersion), "")
 }
 
 // createUser answers POST /Users.
