@@ -3,9 +3,8 @@ package scimserver
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -183,8 +182,8 @@ func (q *request) answerList(lq listQuery) {
 		entries = append(entries, en)
 	}
 	if sortPath != nil {
-		sort.SliceStable(entries, func(i, j int) bool {
-			return lessBy(*sortPath, entries[i].res, entries[j].res, lq.descending)
+		slices.SortStableFunc(entries, func(a, b entry) int {
+			return sortPath.CompareResources(a.res, b.res, lq.descending)
 		})
 	}
 	total := len(entries)
@@ -214,30 +213,4 @@ func (q *request) candidates(expr filter.Expr) ([]*identityv1alpha1.WorkspaceUse
 		}
 	}
 	return q.users.all(q.key)
-}
-
-// lessBy orders two resources by the first value of path; resources without
-// a value sort last in either order.
-func lessBy(path filter.AttrPath, a, b map[string]any, desc bool) bool {
-	va, vb := firstValue(path, a), firstValue(path, b)
-	switch {
-	case va == "" && vb == "":
-		return false
-	case va == "":
-		return false
-	case vb == "":
-		return true
-	}
-	if desc {
-		return va > vb
-	}
-	return va < vb
-}
-
-func firstValue(path filter.AttrPath, res map[string]any) string {
-	vals := path.Values(res)
-	if len(vals) == 0 || vals[0] == nil {
-		return ""
-	}
-	return strings.ToLower(fmt.Sprint(vals[0]))
 }
