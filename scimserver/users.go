@@ -56,9 +56,9 @@ func (q *request) createUser() {
 		q.fail(e)
 		return
 	}
-	spec, err := resource.ToSpec(body)
-	if err != nil {
-		q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err))
+	spec, e := specOfBody(body)
+	if e != nil {
+		q.fail(e)
 		return
 	}
 	spec.WorkspaceRef = identityv1alpha1.WorkspaceReference{Name: q.ws.Name}
@@ -68,6 +68,30 @@ func (q *request) createUser() {
 		return
 	}
 	writeResource(q.w, http.StatusCreated, q.resourceOf(u), resource.Version(u.ResourceVersion), q.location(u))
+}
+
+// specOfBody reads the body of a POST or PUT: patch.NormalizeResource
+// applies the identity providers' dialect (the same rules as PATCH), then
+// resource.ToSpec maps the canonical User to a spec.
+func specOfBody(body map[string]any) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
+	res, err := patch.NormalizeResource(body)
+	if err != nil {
+		return identityv1alpha1.WorkspaceUserSpec{}, fromPatchError(err)
+	}
+	spec, err := resource.ToSpec(res)
+	if err != nil {
+		return identityv1alpha1.WorkspaceUserSpec{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
+	}
+	return spec, nil
+}
+
+// fromPatchError answers an error of patch.Apply or patch.NormalizeResource.
+func fromPatchError(err error) *scimError {
+	var pe *patch.Error
+	if errors.As(err, &pe) {
+		return &scimError{status: pe.Status, scimType: pe.ScimType, detail: pe.Detail}
+	}
+	return errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
 }
 
 func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1alpha1.WorkspaceUser, *scimError) {
@@ -137,9 +161,9 @@ func (q *request) replaceUser(id string) {
 		q.fail(e)
 		return
 	}
-	spec, err := resource.ToSpec(body)
-	if err != nil {
-		q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err))
+	spec, e := specOfBody(body)
+	if e != nil {
+		q.fail(e)
 		return
 	}
 	q.update(id, func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
@@ -167,11 +191,7 @@ func (q *request) patchUser(id string) {
 	q.update(id, func(cur *identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
 		patched, err := patch.Apply(q.resourceOf(cur), body.Operations)
 		if err != nil {
-			var pe *patch.Error
-			if errors.As(err, &pe) {
-				return identityv1alpha1.WorkspaceUserSpec{}, &scimError{status: pe.Status, scimType: pe.ScimType, detail: pe.Detail}
-			}
-			return identityv1alpha1.WorkspaceUserSpec{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
+			return identityv1alpha1.WorkspaceUserSpec{}, fromPatchError(err)
 		}
 		spec, err := resource.ToSpec(patched)
 		if err != nil {
