@@ -171,15 +171,11 @@ func (q *request) replaceUser(id string) {
 	})
 }
 
-// patchOp is the PatchOp message.
-type patchOp struct {
-	Schemas    []string          `json:"schemas"`
-	Operations []patch.Operation `json:"Operations"`
-}
-
-// patchUser answers PATCH /Users/{id} with 200 and the patched user.
+// patchUser answers PATCH /Users/{id} with 200 and the patched user. A
+// PatchOp without operations is 400 invalidValue (patch.DecodeRequest would
+// say invalidSyntax; the wire answer is kept as it was).
 func (q *request) patchUser(id string) {
-	var body patchOp
+	var body patch.Request
 	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
 		q.fail(e)
 		return
