@@ -197,22 +197,30 @@ func (q *request) patchUser(id string) {
 	})
 }
 
+// existingUser is the user with SCIM id id, for a PUT, PATCH or DELETE:
+// 404 when there is none, 412 when If-Match names another version. pinned
+// is the version If-Match names, or "" when the client pinned none.
+func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pinned string, e *scimError) {
+	u, err := q.users.byID(q.key, id)
+	if err != nil {
+		return nil, "", fromAPIError("read the user", err)
+	}
+	if u == nil {
+		return nil, "", notFound(id)
+	}
+	if pinned, e = q.ifMatch(u); e != nil {
+		return nil, "", e
+	}
+	return u, pinned, nil
+}
+
 // update writes the spec that change computes from the current user. When
 // another write came first it re-applies change to a fresh read, with a
 // short jittered pause, unless the client pinned a version with If-Match:
 // then the answer is 412.
 func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) {
 	ctx := q.r.Context()
-	cur, err := q.users.byID(q.key, id)
-	if err != nil {
-		q.fail(fromAPIError("read the user", err))
-		return
-	}
-	if cur == nil {
-		q.fail(notFound(id))
-		return
-	}
-	pinned, e := q.ifMatch(cur)
+	cur, pinned, e := q.existingUser(id)
 	if e != nil {
 		q.fail(e)
 		return
@@ -237,7 +245,8 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 			return
 		case <-time.After(wait.Jitter(time.Duration(attempt)*5*time.Millisecond, 1)):
 		}
-		if cur, err = q.users.fresh(ctx, cur); err != nil {
+		fresh, err := q.users.fresh(ctx, cur)
+		if err != nil {
 			if apierrors.IsNotFound(err) {
 				q.fail(notFound(id))
 				return
@@ -245,6 +254,7 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 			q.fail(fromAPIError("read the user", err))
 			return
 		}
+		cur = fresh
 	}
 }
 
@@ -309,16 +319,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 // deprovisioning policy.
 func (q *request) deleteUser(id string) {
 	ctx := q.r.Context()
-	u, err := q.users.byID(q.key, id)
-	if err != nil {
-		q.fail(fromAPIError("read the user", err))
-		return
-	}
-	if u == nil {
-		q.fail(notFound(id))
-		return
-	}
-	pinned, e := q.ifMatch(u)
+	u, pinned, e := q.existingUser(id)
 	if e != nil {
 		q.fail(e)
 		return
