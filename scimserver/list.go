@@ -205,7 +205,7 @@ func (q *request) answerList(lq listQuery) {
 func (q *request) candidates(expr filter.Expr) ([]*identityv1alpha1.WorkspaceUser, error) {
 	if expr != nil {
 		if attr, value, ok := filter.IndexableEquality(expr); ok {
-			if index, ok := indexOfAttribute(attr); ok {
+			if index, ok := indexOfAttribute[attr]; ok {
 				users, err := q.users.lookup(q.key, index, value)
 				sortUsers(users)
 				return users, err

@@ -277,7 +277,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 			return nil, e, false
 		}
 	}
-	renamed := !strings.EqualFold(spec.UserName, cur.Spec.UserName)
+	renamed := userNameKey(spec.UserName) != userNameKey(cur.Spec.UserName)
 	if renamed {
 		if e := q.userNameFree(spec.UserName, cur.Name); e != nil {
 			return nil, e, false
