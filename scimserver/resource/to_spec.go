@@ -66,10 +66,10 @@ func (r *reader) spec(res map[string]any) identityv1alpha1.WorkspaceUserSpec {
 		Locale:            r.str("locale", res["locale"]),
 		Timezone:          r.str("timezone", res["timezone"]),
 		Name:              r.name(r.object("name", res["name"])),
-		Emails:            r.emails(res["emails"]),
-		PhoneNumbers:      r.phoneNumbers(res["phoneNumbers"]),
+		Emails:            valueElements(r, "emails", res["emails"], email),
+		PhoneNumbers:      valueElements(r, "phoneNumbers", res["phoneNumbers"], phoneNumber),
 		Addresses:         r.addresses(res["addresses"]),
-		Roles:             r.roles(res["roles"]),
+		Roles:             valueElements(r, "roles", res["roles"], role),
 		Enterprise:        r.enterprise(r.object(schema.URNEnterpriseUser, res[schema.URNEnterpriseUser])),
 	}
 }
@@ -116,38 +116,34 @@ func (r *reader) manager(m map[string]any) *identityv1alpha1.Manager {
 	return &mgr
 }
 
-func (r *reader) emails(v any) []identityv1alpha1.Email {
-	var out []identityv1alpha1.Email
-	for i, m := range r.elements("emails", v) {
-		attr := fmt.Sprintf("emails[%d]", i)
-		e := identityv1alpha1.Email{
-			Value:   r.str(attr+".value", m["value"]),
-			Type:    r.str(attr+".type", m["type"]),
-			Display: r.str(attr+".display", m["display"]),
-			Primary: isTrue(r.boolean(attr+".primary", m["primary"])),
-		}
-		if e.Value != "" {
-			out = append(out, e)
+// valueElements reads a multi-valued attribute whose elements are value,
+// type, display and primary (emails, phoneNumbers, roles); elements without
+// a value are left out.
+func valueElements[T any](r *reader, attr string, v any, build func(value, typ, display string, primary bool) T) []T {
+	var out []T
+	for i, m := range r.elements(attr, v) {
+		at := fmt.Sprintf("%s[%d]", attr, i)
+		value := r.str(at+".value", m["value"])
+		typ := r.str(at+".type", m["type"])
+		display := r.str(at+".display", m["display"])
+		primary := isTrue(r.boolean(at+".primary", m["primary"]))
+		if value != "" {
+			out = append(out, build(value, typ, display, primary))
 		}
 	}
 	return out
 }
 
-func (r *reader) phoneNumbers(v any) []identityv1alpha1.PhoneNumber {
-	var out []identityv1alpha1.PhoneNumber
-	for i, m := range r.elements("phoneNumbers", v) {
-		attr := fmt.Sprintf("phoneNumbers[%d]", i)
-		p := identityv1alpha1.PhoneNumber{
-			Value:   r.str(attr+".value", m["value"]),
-			Type:    r.str(attr+".type", m["type"]),
-			Display: r.str(attr+".display", m["display"]),
-			Primary: isTrue(r.boolean(attr+".primary", m["primary"])),
-		}
-		if p.Value != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+func email(value, typ, display string, primary bool) identityv1alpha1.Email {
+	return identityv1alpha1.Email{Value: value, Type: typ, Display: display, Primary: primary}
+}
+
+func phoneNumber(value, typ, display string, primary bool) identityv1alpha1.PhoneNumber {
+	return identityv1alpha1.PhoneNumber{Value: value, Type: typ, Display: display, Primary: primary}
+}
+
+func role(value, typ, display string, primary bool) identityv1alpha1.Role {
+	return identityv1alpha1.Role{Value: value, Type: typ, Display: display, Primary: primary}
 }
 
 func (r *reader) addresses(v any) []identityv1alpha1.Address {
@@ -166,23 +162,6 @@ func (r *reader) addresses(v any) []identityv1alpha1.Address {
 		}
 		if (a != identityv1alpha1.Address{Type: a.Type, Primary: a.Primary}) {
 			out = append(out, a)
-		}
-	}
-	return out
-}
-
-func (r *reader) roles(v any) []identityv1alpha1.Role {
-	var out []identityv1alpha1.Role
-	for i, m := range r.elements("roles", v) {
-		attr := fmt.Sprintf("roles[%d]", i)
-		role := identityv1alpha1.Role{
-			Value:   r.str(attr+".value", m["value"]),
-			Type:    r.str(attr+".type", m["type"]),
-			Display: r.str(attr+".display", m["display"]),
-			Primary: isTrue(r.boolean(attr+".primary", m["primary"])),
-		}
-		if role.Value != "" {
-			out = append(out, role)
 		}
 	}
 	return out
