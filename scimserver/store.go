@@ -36,8 +36,8 @@ func (s *userStore) lookup(ws workspaceKey, index, value string) ([]*identityv1a
 	}
 	return overlay(recent, cached, func(u *identityv1alpha1.WorkspaceUser) bool {
 		return hasIndexKey(u, index, key)
-	}, func(uid types.UID) (string, bool) {
-		return s.cachedVersion(ws, uid)
+	}, func(uid types.UID) *identityv1alpha1.WorkspaceUser {
+		return s.cachedUser(ws, uid)
 	}), nil
 }
 
@@ -58,7 +58,7 @@ func (s *userStore) all(ws workspaceKey) ([]*identityv1alpha1.WorkspaceUser, err
 		cached[i] = u
 	}
 	merged := overlay(recent, cached, func(*identityv1alpha1.WorkspaceUser) bool { return true },
-		func(uid types.UID) (string, bool) { return s.cachedVersion(ws, uid) })
+		func(uid types.UID) *identityv1alpha1.WorkspaceUser { return s.cachedUser(ws, uid) })
 	sortUsers(merged)
 	return merged, nil
 }
@@ -85,17 +85,14 @@ func (s *userStore) eventHandler() toolscache.ResourceEventHandler {
 	}
 }
 
-// cachedVersion is the resourceVersion of the user the cache holds under uid.
-func (s *userStore) cachedVersion(ws workspaceKey, uid types.UID) (string, bool) {
+// cachedUser is the user the cache holds under uid, or nil.
+func (s *userStore) cachedUser(ws workspaceKey, uid types.UID) *identityv1alpha1.WorkspaceUser {
 	objs, err := s.indexer.ByIndex(indexID, ws.key(string(uid)))
 	if err != nil || len(objs) == 0 {
-		return "", false
+		return nil
 	}
-	u, ok := objs[0].(*identityv1alpha1.WorkspaceUser)
-	if !ok {
-		return "", false
-	}
-	return u.ResourceVersion, true
+	u, _ := objs[0].(*identityv1alpha1.WorkspaceUser)
+	return u
 }
 
 // byID returns the user of ws whose SCIM id is id, or nil.
