@@ -150,14 +150,10 @@ func (q *request) answerList(lq listQuery) {
 			return
 		}
 	}
-	var sortPath *filter.AttrPath
-	if lq.sortBy != "" {
-		p, err := filter.ParseAttrPath(lq.sortBy)
-		if err != nil {
-			q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "sortBy %q: %v", lq.sortBy, err))
-			return
-		}
-		sortPath = &p
+	sortBy, e := sortPath(lq.sortBy)
+	if e != nil {
+		q.fail(e)
+		return
 	}
 	users, err := q.candidates(expr)
 	if err != nil {
@@ -173,7 +169,7 @@ func (q *request) answerList(lq listQuery) {
 	entries := make([]entry, 0, len(users))
 	for _, u := range users {
 		en := entry{user: u}
-		if expr != nil || sortPath != nil {
+		if expr != nil || sortBy != nil {
 			en.res = q.resourceOf(u)
 			if expr != nil && !expr.Match(en.res) {
 				continue
@@ -181,9 +177,9 @@ func (q *request) answerList(lq listQuery) {
 		}
 		entries = append(entries, en)
 	}
-	if sortPath != nil {
+	if sortBy != nil {
 		slices.SortStableFunc(entries, func(a, b entry) int {
-			return sortPath.CompareResources(a.res, b.res, lq.descending)
+			return sortBy.CompareResources(a.res, b.res, lq.descending)
 		})
 	}
 	total := len(entries)

@@ -14,14 +14,32 @@ import (
 // "schemas" and "id" are always returned.
 func newSelection(attributes, excluded []string) (filter.Selection, *scimError) {
 	sel, err := filter.ParseSelection(strings.Join(attributes, ","), strings.Join(excluded, ","))
-	var fe *filter.Error
-	if errors.As(err, &fe) {
-		return filter.Selection{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "attribute %q in attributes/excludedAttributes: %s", fe.Input, fe.Detail)
-	}
 	if err != nil {
-		return filter.Selection{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "attributes/excludedAttributes: %v", err)
+		return filter.Selection{}, attrPathError("attributes/excludedAttributes", err)
 	}
 	return sel, nil
+}
+
+// sortPath parses sortBy (RFC 7644 §3.4.2.3); "" is no sort (nil).
+func sortPath(sortBy string) (*filter.AttrPath, *scimError) {
+	if sortBy == "" {
+		return nil, nil
+	}
+	p, err := filter.ParseAttrPath(sortBy)
+	if err != nil {
+		return nil, attrPathError("sortBy", err)
+	}
+	return &p, nil
+}
+
+// attrPathError answers an attribute path of a query parameter that
+// filter.ParseAttrPath refuses: 400 invalidValue naming the path.
+func attrPathError(param string, err error) *scimError {
+	var fe *filter.Error
+	if errors.As(err, &fe) {
+		return errorf(http.StatusBadRequest, scimTypeInvalidValue, "attribute %q in %s: %s", fe.Input, param, fe.Detail)
+	}
+	return errorf(http.StatusBadRequest, scimTypeInvalidValue, "%s: %v", param, err)
 }
 
 func selectionFromQuery(v url.Values) (filter.Selection, *scimError) {
