@@ -51,12 +51,7 @@ func (q *request) getUser(id string) {
 
 // createUser answers POST /Users.
 func (q *request) createUser() {
-	var body map[string]any
-	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
-		q.fail(e)
-		return
-	}
-	spec, e := specOfBody(body)
+	spec, e := q.readSpec()
 	if e != nil {
 		q.fail(e)
 		return
@@ -70,10 +65,14 @@ func (q *request) createUser() {
 	writeResource(q.w, http.StatusCreated, q.resourceOf(u), resource.Version(u.ResourceVersion), q.location(u))
 }
 
-// specOfBody reads the body of a POST or PUT: patch.NormalizeResource
+// readSpec reads the body of a POST or PUT: patch.NormalizeResource
 // applies the identity providers' dialect (the same rules as PATCH), then
 // resource.ToSpec maps the canonical User to a spec.
-func specOfBody(body map[string]any) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
+func (q *request) readSpec() (identityv1alpha1.WorkspaceUserSpec, *scimError) {
+	var body map[string]any
+	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+		return identityv1alpha1.WorkspaceUserSpec{}, e
+	}
 	res, err := patch.NormalizeResource(body)
 	if err != nil {
 		return identityv1alpha1.WorkspaceUserSpec{}, fromPatchError(err)
@@ -156,12 +155,7 @@ func (q *request) claimError(userName string, err error) *scimError {
 // omitted "active" means the default, true: a PUT never deactivates a user
 // by leaving the attribute out.
 func (q *request) replaceUser(id string) {
-	var body map[string]any
-	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
-		q.fail(e)
-		return
-	}
-	spec, e := specOfBody(body)
+	spec, e := q.readSpec()
 	if e != nil {
 		q.fail(e)
 		return
