@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -52,7 +51,7 @@ type claims struct {
 
 // claimName is the Lease name of a userName in a workspace.
 func claimName(workspace, userName string) string {
-	sum := sha256.Sum256([]byte(workspace + "\x00" + strings.ToLower(userName)))
+	sum := sha256.Sum256([]byte(workspace + "\x00" + userNameKey(userName)))
 	return claimPrefix + hex.EncodeToString(sum[:20])
 }
 
@@ -66,7 +65,7 @@ func (c *claims) acquire(ctx context.Context, ws workspaceKey, userName, holder 
 				Namespace:   ws.Namespace,
 				Name:        name,
 				Labels:      map[string]string{LabelWorkspace: ws.Name, LabelClaim: "userName"},
-				Annotations: map[string]string{AnnotationUserName: strings.ToLower(userName)},
+				Annotations: map[string]string{AnnotationUserName: userNameKey(userName)},
 			},
 			Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder},
 		}
@@ -116,7 +115,7 @@ func (c *claims) stale(ctx context.Context, ws workspaceKey, lease *coordination
 	if err != nil {
 		return false, fmt.Errorf("read the holder of a userName claim: %w", err)
 	}
-	return workspaceOf(u) != ws || !strings.EqualFold(u.Spec.UserName, userName), nil
+	return workspaceOf(u) != ws || userNameKey(u.Spec.UserName) != userNameKey(userName), nil
 }
 
 // release gives up holder's claim of userName; a claim someone else holds is left alone.

@@ -8,17 +8,11 @@ import (
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
 )
 
-// URNs of the discovery resources (RFC 7643 §5, §6).
-const (
-	urnServiceProviderConfig = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
-	urnResourceType          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
-)
-
 // serviceProviderConfig answers GET /ServiceProviderConfig. Every claim in
 // it is true of this server.
 func (q *request) serviceProviderConfig() {
 	writeJSON(q.w, http.StatusOK, map[string]any{
-		"schemas":          []string{urnServiceProviderConfig},
+		"schemas":          []string{schema.URNServiceProviderConfig},
 		"documentationUri": "https://github.com/rollcall-dev/rollcall",
 		"patch":            map[string]any{"supported": true},
 		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},

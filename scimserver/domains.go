@@ -11,20 +11,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/internal/userdomain"
 )
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspacedomains,verbs=get;list;watch;create
 
 // checkDomain applies the workspace's unverified-domain policy to a user
-// about to be written. Under Hold (the default) every user is stored and the
+// about to be written. The domain is userdomain.OfSpec, the one the user
+// controller's gate holds the user by, so the two never disagree. Under Hold (the default) every user is stored and the
 // user controller holds the unverified ones; under Reject a user whose
 // domain is not verified for this workspace is refused with a detail saying
 // what the administrator must do. When the workspace allows it, a domain
 // nobody has claimed gets an unverified claim for an approver; a domain
 // claimed by another workspace is never touched.
 func (s *Server) checkDomain(ctx context.Context, ws *identityv1alpha1.Workspace, spec *identityv1alpha1.WorkspaceUserSpec) *scimError {
-	domain := resource.Domain(spec)
+	domain := userdomain.OfSpec(spec)
 	reject := ws.Spec.SCIM.UnverifiedDomains == identityv1alpha1.UnverifiedDomainReject
 	if domain == "" {
 		if reject {

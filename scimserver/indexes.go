@@ -1,11 +1,13 @@
 package scimserver
 
 import (
+	"fmt"
 	"strings"
 
 	toolscache "k8s.io/client-go/tools/cache"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/scimserver/filter"
 )
 
 // Indexes of the WorkspaceUser informer. Every key starts with the
@@ -31,13 +33,38 @@ func workspaceOf(u *identityv1alpha1.WorkspaceUser) workspaceKey {
 	return workspaceKey{Namespace: u.Namespace, Name: u.Spec.WorkspaceRef.Name}
 }
 
+// indexOfAttribute maps the attributes filter.IndexableEquality reports to
+// the index that answers them.
+var indexOfAttribute = map[string]string{
+	filter.IndexID:         indexID,
+	filter.IndexUserName:   indexUserName,
+	filter.IndexExternalID: indexExternalID,
+	filter.IndexEmail:      indexEmail,
+}
+
+// foldsCase tells the indexes whose attribute is case-insensitive in the
+// User schema (not caseExact): userName and emails.value. Their keys are
+// lower-cased, on both the stored and the looked-up side.
+var foldsCase = func() map[string]bool {
+	out := make(map[string]bool, len(indexOfAttribute))
+	for attr, index := range indexOfAttribute {
+		p, err := filter.ParseAttrPath(attr)
+		if err != nil {
+			panic(fmt.Sprintf("indexed attribute %q is not in the User schema: %v", attr, err))
+		}
+		out[index] = !p.Leaf().CaseExact
+	}
+	return out
+}()
+
 // userIndexers are the informer indexes the SCIM server looks users up by.
-// userName and e-mails are case-insensitive, externalId and id case-exact.
 func userIndexers() toolscache.Indexers {
 	return toolscache.Indexers{
-		indexWorkspace:  byUser(func(u *identityv1alpha1.WorkspaceUser) []string { return []string{""} }),
-		indexID:         byUser(func(u *identityv1alpha1.WorkspaceUser) []string { return []string{string(u.UID)} }),
-		indexUserName:   byUser(func(u *identityv1alpha1.WorkspaceUser) []string { return []string{strings.ToLower(u.Spec.UserName)} }),
+		indexWorkspace: byUser(func(u *identityv1alpha1.WorkspaceUser) []string { return []string{""} }),
+		indexID:        byUser(func(u *identityv1alpha1.WorkspaceUser) []string { return []string{indexKeyOf(indexID, string(u.UID))} }),
+		indexUserName: byUser(func(u *identityv1alpha1.WorkspaceUser) []string {
+			return []string{indexKeyOf(indexUserName, u.Spec.UserName)}
+		}),
 		indexExternalID: byUser(externalIDValues),
 		indexEmail:      byUser(emailValues),
 	}
@@ -47,13 +74,13 @@ func externalIDValues(u *identityv1alpha1.WorkspaceUser) []string {
 	if u.Spec.ExternalID == "" {
 		return nil
 	}
-	return []string{u.Spec.ExternalID}
+	return []string{indexKeyOf(indexExternalID, u.Spec.ExternalID)}
 }
 
 func emailValues(u *identityv1alpha1.WorkspaceUser) []string {
 	out := make([]string, 0, len(u.Spec.Emails))
 	for _, e := range u.Spec.Emails {
-		out = append(out, strings.ToLower(e.Value))
+		out = append(out, indexKeyOf(indexEmail, e.Value))
 	}
 	return out
 }
@@ -76,29 +103,17 @@ func byUser(values func(*identityv1alpha1.WorkspaceUser) []string) toolscache.In
 	}
 }
 
-// indexKeyOf normalises a looked-up value the way the index stores it.
+// indexKeyOf normalises a value the way the index stores it.
 func indexKeyOf(index, value string) string {
-	switch index {
-	case indexUserName, indexEmail:
+	if foldsCase[index] {
 		return strings.ToLower(value)
 	}
 	return value
 }
 
-// indexOfAttribute names the index of an attribute filter.IndexableEquality reports.
-func indexOfAttribute(attr string) (string, bool) {
-	switch attr {
-	case "id":
-		return indexID, true
-	case "userName":
-		return indexUserName, true
-	case "externalId":
-		return indexExternalID, true
-	case "emails.value":
-		return indexEmail, true
-	}
-	return "", false
-}
+// userNameKey is userName as the userName index and the userName claims
+// compare it: two userNames are the same user when their keys are equal.
+func userNameKey(userName string) string { return indexKeyOf(indexUserName, userName) }
 
 // hasIndexKey reports whether u is found under key in the index.
 func hasIndexKey(u *identityv1alpha1.WorkspaceUser, index, key string) bool {

@@ -3,9 +3,8 @@ package scimserver
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,7 +19,7 @@ type listQuery struct {
 	count      int
 	sortBy     string
 	descending bool
-	projection projection
+	selection  filter.Selection
 }
 
 // listUsers answers GET /Users.
@@ -47,7 +46,7 @@ func (q *request) listUsers() {
 		q.fail(e)
 		return
 	}
-	if lq.projection, e = projectionFromQuery(v); e != nil {
+	if lq.selection, e = selectionFromQuery(v); e != nil {
 		q.fail(e)
 		return
 	}
@@ -108,7 +107,7 @@ func (q *request) searchUsers() {
 		q.fail(e)
 		return
 	}
-	if lq.projection, e = newProjection(body.Attributes, body.ExcludedAttributes); e != nil {
+	if lq.selection, e = newSelection(body.Attributes, body.ExcludedAttributes); e != nil {
 		q.fail(e)
 		return
 	}
@@ -151,14 +150,10 @@ func (q *request) answerList(lq listQuery) {
 			return
 		}
 	}
-	var sortPath *filter.AttrPath
-	if lq.sortBy != "" {
-		p, err := filter.ParseAttrPath(lq.sortBy)
-		if err != nil {
-			q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "sortBy %q: %v", lq.sortBy, err))
-			return
-		}
-		sortPath = &p
+	sortBy, e := sortPath(lq.sortBy)
+	if e != nil {
+		q.fail(e)
+		return
 	}
 	users, err := q.candidates(expr)
 	if err != nil {
@@ -174,7 +169,7 @@ func (q *request) answerList(lq listQuery) {
 	entries := make([]entry, 0, len(users))
 	for _, u := range users {
 		en := entry{user: u}
-		if expr != nil || sortPath != nil {
+		if expr != nil || sortBy != nil {
 			en.res = q.resourceOf(u)
 			if expr != nil && !expr.Match(en.res) {
 				continue
@@ -182,9 +177,9 @@ func (q *request) answerList(lq listQuery) {
 		}
 		entries = append(entries, en)
 	}
-	if sortPath != nil {
-		sort.SliceStable(entries, func(i, j int) bool {
-			return lessBy(*sortPath, entries[i].res, entries[j].res, lq.descending)
+	if sortBy != nil {
+		slices.SortStableFunc(entries, func(a, b entry) int {
+			return sortBy.CompareResources(a.res, b.res, lq.descending)
 		})
 	}
 	total := len(entries)
@@ -195,7 +190,7 @@ func (q *request) answerList(lq listQuery) {
 		if en.res == nil {
 			en.res = q.resourceOf(en.user)
 		}
-		page = append(page, lq.projection.apply(en.res))
+		page = append(page, lq.selection.Apply(en.res))
 	}
 	writeJSON(q.w, http.StatusOK, listResponse(page, total, lq.startIndex))
 }
@@ -206,7 +201,7 @@ func (q *request) answerList(lq listQuery) {
 func (q *request) candidates(expr filter.Expr) ([]*identityv1alpha1.WorkspaceUser, error) {
 	if expr != nil {
 		if attr, value, ok := filter.IndexableEquality(expr); ok {
-			if index, ok := indexOfAttribute(attr); ok {
+			if index, ok := indexOfAttribute[attr]; ok {
 				users, err := q.users.lookup(q.key, index, value)
 				sortUsers(users)
 				return users, err
@@ -214,30 +209,4 @@ func (q *request) candidates(expr filter.Expr) ([]*identityv1alpha1.WorkspaceUse
 		}
 	}
 	return q.users.all(q.key)
-}
-
-// lessBy orders two resources by the first value of path; resources without
-// a value sort last in either order.
-func lessBy(path filter.AttrPath, a, b map[string]any, desc bool) bool {
-	va, vb := firstValue(path, a), firstValue(path, b)
-	switch {
-	case va == "" && vb == "":
-		return false
-	case va == "":
-		return false
-	case vb == "":
-		return true
-	}
-	if desc {
-		return va > vb
-	}
-	return va < vb
-}
-
-func firstValue(path filter.AttrPath, res map[string]any) string {
-	vals := path.Values(res)
-	if len(vals) == 0 || vals[0] == nil {
-		return ""
-	}
-	return strings.ToLower(fmt.Sprint(vals[0]))
 }

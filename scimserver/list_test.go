@@ -145,3 +145,25 @@ func TestListFollowsWritesOfOthers(t *testing.T) {
 	g.Expect(onB.do("DELETE", "/Users/"+second, nil).status).To(Equal(http.StatusNoContent))
 	g.Eventually(func() []string { return ids(onA.do("GET", "/Users", nil)) }).WithTimeout(5 * time.Second).Should(Equal([]string{first}))
 }
+
+// attributes, excludedAttributes and sortBy name attributes of the User
+// schema; anything else is 400 invalidValue naming it, never ignored.
+func TestUnknownAttributePathsInQueries(t *testing.T) {
+	g := NewWithT(t)
+	tn := newTenant(t, startReplica(t))
+	created := tn.do("POST", "/Users", user("paths@example.com"))
+	g.Expect(created.status).To(Equal(http.StatusCreated), created.String())
+	id := created.body["id"].(string)
+	for _, path := range []string{
+		"/Users/" + id + "?attributes=favouriteColour",
+		"/Users?excludedAttributes=emails.nosuch",
+		"/Users?sortBy=favouriteColour",
+	} {
+		r := tn.do("GET", path, nil)
+		g.Expect(r.status).To(Equal(http.StatusBadRequest), "%s: %s", path, r)
+		g.Expect(r.body["scimType"]).To(Equal("invalidValue"), path)
+		g.Expect(r.body["detail"]).To(Or(ContainSubstring("favouriteColour"), ContainSubstring("emails.nosuch")), path)
+	}
+	ok := tn.do("GET", "/Users?sortBy=urn:ietf:params:scim:schemas:core:2.0:User:userName&attributes=userName", nil)
+	g.Expect(ok.status).To(Equal(http.StatusOK), ok.String())
+}

@@ -103,14 +103,18 @@ func (r *recentWrites) inWorkspace(ws workspaceKey) map[types.UID]*recentEntry {
 	return out
 }
 
-// overlay merges the recent writes of ws into users read from the cache
-// under one index key: a newer written version replaces (or, if it no longer
-// matches the key, removes) the cached one, a deleted user disappears, and a
-// written user is added when it matches and the cache holds no version of
-// it as new (cachedVersion looks the user up in the cache by UID).
-func (r *recentWrites) overlay(ws workspaceKey, cached []any, matches func(*identityv1alpha1.WorkspaceUser) bool,
-	cachedVersion func(types.UID) (string, bool)) []*identityv1alpha1.WorkspaceUser {
-	entries := r.inWorkspace(ws)
+// overlay merges recent writes (entries, from inWorkspace) into users read
+// from the cache under one index key: a newer written version replaces (or,
+// if it no longer matches the key, removes) the cached one, and a deleted
+// user disappears. A written user the cache read lacks is added when it
+// matches, unless the cache now holds that version or a newer one
+// (cachedUser looks it up by UID): then the cached user is added if it
+// matches, since the read that lacked it came before the cache caught up.
+// entries must be taken before the cache is read: an entry goes once the
+// cache has its version, so entries taken after the read could miss a write
+// the read did not see yet. overlay consumes entries.
+func overlay(entries map[types.UID]*recentEntry, cached []any, matches func(*identityv1alpha1.WorkspaceUser) bool,
+	cachedUser func(types.UID) *identityv1alpha1.WorkspaceUser) []*identityv1alpha1.WorkspaceUser {
 	out := make([]*identityv1alpha1.WorkspaceUser, 0, len(cached))
 	for _, obj := range cached {
 		u, ok := obj.(*identityv1alpha1.WorkspaceUser)
@@ -132,13 +136,18 @@ func (r *recentWrites) overlay(ws workspaceKey, cached []any, matches func(*iden
 		}
 	}
 	for uid, e := range entries {
-		if e.user == nil || !matches(e.user) {
+		if e.user == nil {
 			continue
 		}
-		if version, ok := cachedVersion(uid); ok && versionAtLeast(version, e.version) {
+		if c := cachedUser(uid); c != nil && versionAtLeast(c.ResourceVersion, e.version) {
+			if matches(c) {
+				out = append(out, c)
+			}
 			continue
 		}
-		out = append(out, e.user)
+		if matches(e.user) {
+			out = append(out, e.user)
+		}
 	}
 	return out
 }

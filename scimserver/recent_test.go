@@ -127,3 +127,72 @@ func TestSortedSnapshotIsRebuiltAfterAChange(t *testing.T) {
 		t.Error("a change in another workspace rebuilt this one")
 	}
 }
+
+// staleRead is an indexer whose reads return what the cache held before an
+// update, while the informer's handlers see the update during the read: the
+// interleaving of a lookup with the informer catching up.
+type staleRead struct {
+	toolscache.Indexer
+	before  toolscache.Indexer
+	catchUp func()
+}
+
+func (s staleRead) ByIndex(index, key string) ([]any, error) {
+	if index == indexID {
+		// Looked up after the index read: the cache has caught up.
+		return s.Indexer.ByIndex(index, key)
+	}
+	s.catchUp()
+	return s.before.ByIndex(index, key)
+}
+
+// TestRecentWriteSeenWhileTheCacheCatchesUp: a lookup whose index read
+// predates a write still sees the write when the informer reports the write
+// (and the entry goes) during that read, or when the cache catches up
+// between the index read and the overlay's look-up by id.
+func TestRecentWriteSeenWhileTheCacheCatchesUp(t *testing.T) {
+	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	now := time.Now()
+	byIndex := func(s *userStore) ([]*identityv1alpha1.WorkspaceUser, error) { return s.lookup(ws, indexUserName, "b") }
+	all := func(s *userStore) ([]*identityv1alpha1.WorkspaceUser, error) { return s.all(ws) }
+	for _, tt := range []struct {
+		name string
+		// handlerRan: the informer's handler has seen the write by the
+		// time of the read (else only the cache has).
+		handlerRan bool
+		lookup     func(*userStore) ([]*identityv1alpha1.WorkspaceUser, error)
+	}{
+		{"by index, the handler drops the write during the read", true, byIndex},
+		{"all of the workspace, the handler drops the write during the read", true, all},
+		{"by index, the cache catches up after the read, the handler has not run", false, byIndex},
+		{"all of the workspace, the cache catches up after the read, the handler has not run", false, all},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, userIndexers())
+			if err := before.Add(testUser("1", "10", "a")); err != nil {
+				t.Fatal(err)
+			}
+			after := toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, userIndexers())
+			written := testUser("1", "11", "b")
+			if err := after.Add(written); err != nil {
+				t.Fatal(err)
+			}
+			store := &userStore{recent: newRecentWrites(func() time.Time { return now })}
+			store.recent.wrote(written)
+			handler := store.eventHandler()
+			store.indexer = staleRead{Indexer: after, before: before, catchUp: func() {
+				if tt.handlerRan {
+					handler.OnUpdate(nil, written)
+				}
+			}}
+
+			got, err := tt.lookup(store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if names := userNames(got); len(names) != 1 || names[0] != "b@11" {
+				t.Errorf("got %v, want the write [b@11]", names)
+			}
+		})
+	}
+}

@@ -38,7 +38,7 @@ func TestParseRoute(t *testing.T) {
 	}
 }
 
-func TestProjection(t *testing.T) {
+func TestSelection(t *testing.T) {
 	res := map[string]any{
 		"schemas": []any{"s"}, "id": "1", "userName": "u", "displayName": "d",
 		"name":   map[string]any{"givenName": "g", "familyName": "f"},
@@ -46,19 +46,19 @@ func TestProjection(t *testing.T) {
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "x", "employeeNumber": "7"},
 		"meta": map[string]any{"resourceType": "User"},
 	}
-	p, e := newProjection([]string{"USERNAME,name.givenName", "emails.value", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}, nil)
+	p, e := newSelection([]string{"USERNAME,name.givenName", "emails.value", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}, nil)
 	if e != nil {
 		t.Fatal(e)
 	}
-	got := p.apply(res)
+	got := p.Apply(res)
 	want := map[string]any{"schemas": []any{"s"}, "id": "1", "userName": "u", "name": map[string]any{"givenName": "g"},
 		"emails": []any{map[string]any{"value": "a@b"}},
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "x"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("attributes: got %v, want %v", got, want)
 	}
-	p, _ = newProjection(nil, []string{"id", "meta", "name.familyName", "emails.type", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"})
-	got = p.apply(res)
+	p, _ = newSelection(nil, []string{"id", "meta", "name.familyName", "emails.type", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"})
+	got = p.Apply(res)
 	want = map[string]any{"schemas": []any{"s"}, "id": "1", "userName": "u", "displayName": "d", "name": map[string]any{"givenName": "g"},
 		"emails": []any{map[string]any{"value": "a@b"}}}
 	if !reflect.DeepEqual(got, want) {
@@ -67,7 +67,7 @@ func TestProjection(t *testing.T) {
 	if _, ok := res["meta"]; !ok || len(res["name"].(map[string]any)) != 2 {
 		t.Error("a projection changed the resource it was given")
 	}
-	if _, e := newProjection([]string{`emails[type eq "work"]`}, nil); e == nil {
+	if _, e := newSelection([]string{`emails[type eq "work"]`}, nil); e == nil {
 		t.Error("a filter in attributes is not an attribute path")
 	}
 }

@@ -68,10 +68,8 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		writer:    mgr.GetClient(),
 		apiReader: mgr.GetAPIReader(),
 	}
-	for _, handler := range []toolscache.ResourceEventHandler{users.recent.eventHandler(), users.snapshots.eventHandler()} {
-		if _, err := informer.AddEventHandler(handler); err != nil {
-			return nil, fmt.Errorf("watch WorkspaceUsers: %w", err)
-		}
+	if _, err := informer.AddEventHandler(users.eventHandler()); err != nil {
+		return nil, fmt.Errorf("watch WorkspaceUsers: %w", err)
 	}
 	synced := []toolscache.InformerSynced{informer.HasSynced}
 	for _, obj := range []client.Object{&identityv1alpha1.Workspace{}, &identityv1alpha1.WorkspaceDomain{}} {

@@ -29,14 +29,15 @@ type userStore struct {
 // one index bucket: its cost does not depend on the number of users.
 func (s *userStore) lookup(ws workspaceKey, index, value string) ([]*identityv1alpha1.WorkspaceUser, error) {
 	key := ws.key(indexKeyOf(index, value))
+	recent := s.recent.inWorkspace(ws) // before the cache read; see overlay
 	cached, err := s.indexer.ByIndex(index, key)
 	if err != nil {
 		return nil, fmt.Errorf("look up users by %s: %w", index, err)
 	}
-	return s.recent.overlay(ws, cached, func(u *identityv1alpha1.WorkspaceUser) bool {
+	return overlay(recent, cached, func(u *identityv1alpha1.WorkspaceUser) bool {
 		return hasIndexKey(u, index, key)
-	}, func(uid types.UID) (string, bool) {
-		return s.cachedVersion(ws, uid)
+	}, func(uid types.UID) *identityv1alpha1.WorkspaceUser {
+		return s.cachedUser(ws, uid)
 	}), nil
 }
 
@@ -44,34 +45,54 @@ func (s *userStore) lookup(ws workspaceKey, index, value string) ([]*identityv1a
 // replica in ws it is the shared sorted snapshot: callers must not change it.
 func (s *userStore) all(ws workspaceKey) ([]*identityv1alpha1.WorkspaceUser, error) {
 	key := ws.key("")
+	recent := s.recent.inWorkspace(ws) // before the cache read; see overlay
 	users, err := s.snapshots.sorted(ws, func() ([]any, error) { return s.indexer.ByIndex(indexWorkspace, key) })
 	if err != nil {
 		return nil, fmt.Errorf("list the users of the workspace: %w", err)
 	}
-	if len(s.recent.inWorkspace(ws)) == 0 {
+	if len(recent) == 0 {
 		return users, nil
 	}
 	cached := make([]any, len(users))
 	for i, u := range users {
 		cached[i] = u
 	}
-	merged := s.recent.overlay(ws, cached, func(*identityv1alpha1.WorkspaceUser) bool { return true },
-		func(uid types.UID) (string, bool) { return s.cachedVersion(ws, uid) })
+	merged := overlay(recent, cached, func(*identityv1alpha1.WorkspaceUser) bool { return true },
+		func(uid types.UID) *identityv1alpha1.WorkspaceUser { return s.cachedUser(ws, uid) })
 	sortUsers(merged)
 	return merged, nil
 }
 
-// cachedVersion is the resourceVersion of the user the cache holds under uid.
-func (s *userStore) cachedVersion(ws workspaceKey, uid types.UID) (string, bool) {
+// eventHandler keeps the sorted snapshots and the recent writes in step with
+// the informer. It is one handler, not two, so that a snapshot is always
+// invalidated before the recent write it lacks is dropped: two handlers run
+// on their own goroutines in no fixed order between them.
+func (s *userStore) eventHandler() toolscache.ResourceEventHandler {
+	snapshots, recent := s.snapshots.eventHandler(), s.recent.eventHandler()
+	return toolscache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, initial bool) {
+			snapshots.OnAdd(obj, initial)
+			recent.OnAdd(obj, initial)
+		},
+		UpdateFunc: func(old, obj any) {
+			snapshots.OnUpdate(old, obj)
+			recent.OnUpdate(old, obj)
+		},
+		DeleteFunc: func(obj any) {
+			snapshots.OnDelete(obj)
+			recent.OnDelete(obj)
+		},
+	}
+}
+
+// cachedUser is the user the cache holds under uid, or nil.
+func (s *userStore) cachedUser(ws workspaceKey, uid types.UID) *identityv1alpha1.WorkspaceUser {
 	objs, err := s.indexer.ByIndex(indexID, ws.key(string(uid)))
 	if err != nil || len(objs) == 0 {
-		return "", false
+		return nil
 	}
-	u, ok := objs[0].(*identityv1alpha1.WorkspaceUser)
-	if !ok {
-		return "", false
-	}
-	return u.ResourceVersion, true
+	u, _ := objs[0].(*identityv1alpha1.WorkspaceUser)
+	return u
 }
 
 // byID returns the user of ws whose SCIM id is id, or nil.

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/userdomain"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
 )
@@ -40,24 +41,19 @@ func (q *request) getUser(id string) {
 		q.w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	proj, perr := projectionFromQuery(q.r.URL.Query())
-	if perr != nil {
-		q.fail(perr)
+	sel, e := selectionFromQuery(q.r.URL.Query())
+	if e != nil {
+		q.fail(e)
 		return
 	}
-	writeResource(q.w, http.StatusOK, proj.apply(q.resourceOf(u)), resource.Version(u.ResourceVersion), "")
+	writeResource(q.w, http.StatusOK, sel.Apply(q.resourceOf(u)), resource.Version(u.ResourceVersion), "")
 }
 
 // createUser answers POST /Users.
 func (q *request) createUser() {
-	var body map[string]any
-	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+	spec, e := q.readSpec()
+	if e != nil {
 		q.fail(e)
-		return
-	}
-	spec, err := resource.ToSpec(body)
-	if err != nil {
-		q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err))
 		return
 	}
 	spec.WorkspaceRef = identityv1alpha1.WorkspaceReference{Name: q.ws.Name}
@@ -67,6 +63,34 @@ func (q *request) createUser() {
 		return
 	}
 	writeResource(q.w, http.StatusCreated, q.resourceOf(u), resource.Version(u.ResourceVersion), q.location(u))
+}
+
+// readSpec reads the body of a POST or PUT: patch.NormalizeResource
+// applies the identity providers' dialect (the same rules as PATCH), then
+// resource.ToSpec maps the canonical User to a spec.
+func (q *request) readSpec() (identityv1alpha1.WorkspaceUserSpec, *scimError) {
+	var body map[string]any
+	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+		return identityv1alpha1.WorkspaceUserSpec{}, e
+	}
+	res, err := patch.NormalizeResource(body)
+	if err != nil {
+		return identityv1alpha1.WorkspaceUserSpec{}, fromPatchError(err)
+	}
+	spec, err := resource.ToSpec(res)
+	if err != nil {
+		return identityv1alpha1.WorkspaceUserSpec{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
+	}
+	return spec, nil
+}
+
+// fromPatchError answers an error of patch.Apply or patch.NormalizeResource.
+func fromPatchError(err error) *scimError {
+	var pe *patch.Error
+	if errors.As(err, &pe) {
+		return &scimError{status: pe.Status, scimType: pe.ScimType, detail: pe.Detail}
+	}
+	return errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
 }
 
 func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1alpha1.WorkspaceUser, *scimError) {
@@ -131,14 +155,9 @@ func (q *request) claimError(userName string, err error) *scimError {
 // omitted "active" means the default, true: a PUT never deactivates a user
 // by leaving the attribute out.
 func (q *request) replaceUser(id string) {
-	var body map[string]any
-	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+	spec, e := q.readSpec()
+	if e != nil {
 		q.fail(e)
-		return
-	}
-	spec, err := resource.ToSpec(body)
-	if err != nil {
-		q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err))
 		return
 	}
 	q.update(id, func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
@@ -146,15 +165,11 @@ func (q *request) replaceUser(id string) {
 	})
 }
 
-// patchOp is the PatchOp message.
-type patchOp struct {
-	Schemas    []string          `json:"schemas"`
-	Operations []patch.Operation `json:"Operations"`
-}
-
-// patchUser answers PATCH /Users/{id} with 200 and the patched user.
+// patchUser answers PATCH /Users/{id} with 200 and the patched user. A
+// PatchOp without operations is 400 invalidValue (patch.DecodeRequest would
+// say invalidSyntax; the wire answer is kept as it was).
 func (q *request) patchUser(id string) {
-	var body patchOp
+	var body patch.Request
 	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
 		q.fail(e)
 		return
@@ -166,11 +181,7 @@ func (q *request) patchUser(id string) {
 	q.update(id, func(cur *identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
 		patched, err := patch.Apply(q.resourceOf(cur), body.Operations)
 		if err != nil {
-			var pe *patch.Error
-			if errors.As(err, &pe) {
-				return identityv1alpha1.WorkspaceUserSpec{}, &scimError{status: pe.Status, scimType: pe.ScimType, detail: pe.Detail}
-			}
-			return identityv1alpha1.WorkspaceUserSpec{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
+			return identityv1alpha1.WorkspaceUserSpec{}, fromPatchError(err)
 		}
 		spec, err := resource.ToSpec(patched)
 		if err != nil {
@@ -180,22 +191,30 @@ func (q *request) patchUser(id string) {
 	})
 }
 
+// existingUser is the user with SCIM id id, for a PUT, PATCH or DELETE:
+// 404 when there is none, 412 when If-Match names another version. pinned
+// is the version If-Match names, or "" when the client pinned none.
+func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pinned string, e *scimError) {
+	u, err := q.users.byID(q.key, id)
+	if err != nil {
+		return nil, "", fromAPIError("read the user", err)
+	}
+	if u == nil {
+		return nil, "", notFound(id)
+	}
+	if pinned, e = q.ifMatch(u); e != nil {
+		return nil, "", e
+	}
+	return u, pinned, nil
+}
+
 // update writes the spec that change computes from the current user. When
 // another write came first it re-applies change to a fresh read, with a
 // short jittered pause, unless the client pinned a version with If-Match:
 // then the answer is 412.
 func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) {
 	ctx := q.r.Context()
-	cur, err := q.users.byID(q.key, id)
-	if err != nil {
-		q.fail(fromAPIError("read the user", err))
-		return
-	}
-	if cur == nil {
-		q.fail(notFound(id))
-		return
-	}
-	pinned, e := q.ifMatch(cur)
+	cur, pinned, e := q.existingUser(id)
 	if e != nil {
 		q.fail(e)
 		return
@@ -220,7 +239,8 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 			return
 		case <-time.After(wait.Jitter(time.Duration(attempt)*5*time.Millisecond, 1)):
 		}
-		if cur, err = q.users.fresh(ctx, cur); err != nil {
+		fresh, err := q.users.fresh(ctx, cur)
+		if err != nil {
 			if apierrors.IsNotFound(err) {
 				q.fail(notFound(id))
 				return
@@ -228,6 +248,7 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 			q.fail(fromAPIError("read the user", err))
 			return
 		}
+		cur = fresh
 	}
 }
 
@@ -245,12 +266,12 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	if equality.Semantic.DeepEqual(spec, cur.Spec) {
 		return cur, nil, false
 	}
-	if resource.Domain(&spec) != resource.Domain(&cur.Spec) {
+	if userdomain.OfSpec(&spec) != userdomain.OfSpec(&cur.Spec) {
 		if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
 			return nil, e, false
 		}
 	}
-	renamed := !strings.EqualFold(spec.UserName, cur.Spec.UserName)
+	renamed := userNameKey(spec.UserName) != userNameKey(cur.Spec.UserName)
 	if renamed {
 		if e := q.userNameFree(spec.UserName, cur.Name); e != nil {
 			return nil, e, false
@@ -292,16 +313,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 // deprovisioning policy.
 func (q *request) deleteUser(id string) {
 	ctx := q.r.Context()
-	u, err := q.users.byID(q.key, id)
-	if err != nil {
-		q.fail(fromAPIError("read the user", err))
-		return
-	}
-	if u == nil {
-		q.fail(notFound(id))
-		return
-	}
-	pinned, e := q.ifMatch(u)
+	u, pinned, e := q.existingUser(id)
 	if e != nil {
 		q.fail(e)
 		return

@@ -191,3 +191,34 @@ func TestBadRequestsGetSCIMErrors(t *testing.T) {
 	}
 	g.Expect(tn.do("GET", "/Users", nil).body["totalResults"]).To(BeNumerically("==", 0), "nothing was stored")
 }
+
+// POST and PUT bodies follow the same dialect as PATCH (patch.NormalizeResource).
+func TestBodiesFollowTheDialect(t *testing.T) {
+	g := NewWithT(t)
+	tn := newTenant(t, startReplica(t))
+
+	body := user("dialect@example.com")
+	body["urn:ietf:params:scim:schemas:extension:enterprise:2.0User"] = map[string]any{"department": "Sales", "manager": "m-1"}
+	body["active"] = "False"
+	created := tn.do("POST", "/Users", body)
+	g.Expect(created.status).To(Equal(http.StatusCreated), created.String())
+	stored := tn.stored(created.body["id"].(string))
+	g.Expect(stored.Spec.Enterprise).NotTo(BeNil(), "the extension sent under the misspelt URN is kept")
+	g.Expect(stored.Spec.Enterprise.Department).To(Equal("Sales"))
+	g.Expect(stored.Spec.Enterprise.Manager.Value).To(Equal("m-1"))
+	g.Expect(stored.IsActive()).To(BeFalse())
+
+	photos := user("photos@example.com")
+	photos["photos"] = []any{map[string]any{"value": "https://example.com/p.jpg"}}
+	refused := tn.do("POST", "/Users", photos)
+	g.Expect(refused.status).To(Equal(http.StatusBadRequest), refused.String())
+	g.Expect(refused.body["scimType"]).To(Equal("invalidValue"))
+	g.Expect(refused.body["detail"]).To(ContainSubstring("photos"))
+
+	blank := tn.do("PUT", "/Users/"+string(stored.UID), map[string]any{"userName": "  "})
+	g.Expect(blank.status).To(Equal(http.StatusBadRequest), blank.String())
+	g.Expect(blank.body["scimType"]).To(Equal("invalidValue"))
+	g.Expect(blank.body["detail"]).To(ContainSubstring("userName"))
+
+	g.Expect(tn.do("GET", "/Users", nil).body["totalResults"]).To(BeNumerically("==", 1), "nothing refused was stored")
+}

@@ -1,6 +1,9 @@
 package patch
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // NormalizeResource turns the body of a POST or PUT /Users into the
 // canonical resource form with the same dialect rules as Apply: keys are
@@ -8,7 +11,7 @@ import "errors"
 // booleans become booleans, the manager may be a bare string, dotted and
 // URN-qualified keys are accepted, null and "" leave an attribute out, and
 // "schemas", "id", "meta", password, groups and attributes of unknown schemas
-// are dropped. userName is required. The result has neither id nor meta nor
+// are dropped. userName is required and cannot be empty. The result has neither id nor meta nor
 // schemas; the server sets them. The error is an *Error with scimType invalidValue.
 func NormalizeResource(body map[string]any) (map[string]any, error) {
 	res := map[string]any{}
@@ -20,8 +23,8 @@ func NormalizeResource(body map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	prune(res)
-	if _, ok := res["userName"]; !ok {
-		return nil, errorf(ScimTypeInvalidValue, "userName is required")
+	if userName, _ := res["userName"].(string); strings.TrimSpace(userName) == "" {
+		return nil, errorf(ScimTypeInvalidValue, "userName is required and cannot be empty")
 	}
 	return res, nil
 }

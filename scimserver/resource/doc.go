@@ -4,9 +4,9 @@
 // under its URN, the manager as {"value","$ref","displayName"} and meta with
 // RFC 3339 strings. Filters, PATCH and the HTTP layer all work on that form.
 //
-// ToSpec is lenient in the way identity providers need: string booleans,
-// nulls, a manager given as a bare string, the misspelt enterprise URN of
-// Entra's older examples, client-supplied meta and empty lists are accepted;
-// attributes the WorkspaceUser does not keep (password, groups, photos, ims,
-// entitlements, x509Certificates) are ignored.
+// ToSpec reads only the canonical form. What identity providers send (string
+// booleans, nulls, a manager given as a bare string, attribute names in any
+// case, password and groups) is made canonical first by
+// scimserver/patch: NormalizeResource for POST and PUT bodies, Apply for
+// PATCH.
 package resource

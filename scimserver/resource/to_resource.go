@@ -60,45 +60,29 @@ func FromWorkspaceUser(u *identityv1alpha1.WorkspaceUser, location string) map[s
 	if n := nameResource(s.Name); n != nil {
 		res["name"] = n
 	}
-	if len(s.Emails) > 0 {
-		list := make([]any, 0, len(s.Emails))
-		for _, e := range s.Emails {
-			list = append(list, element(e.Value, e.Type, e.Display, e.Primary))
+	putList(res, "emails", s.Emails, func(e identityv1alpha1.Email) map[string]any {
+		return element(e.Value, e.Type, e.Display, e.Primary)
+	})
+	putList(res, "phoneNumbers", s.PhoneNumbers, func(p identityv1alpha1.PhoneNumber) map[string]any {
+		return element(p.Value, p.Type, p.Display, p.Primary)
+	})
+	putList(res, "addresses", s.Addresses, func(a identityv1alpha1.Address) map[string]any {
+		m := map[string]any{}
+		putString(m, "formatted", a.Formatted)
+		putString(m, "streetAddress", a.StreetAddress)
+		putString(m, "locality", a.Locality)
+		putString(m, "region", a.Region)
+		putString(m, "postalCode", a.PostalCode)
+		putString(m, "country", a.Country)
+		putString(m, "type", a.Type)
+		if a.Primary {
+			m["primary"] = true
 		}
-		res["emails"] = list
-	}
-	if len(s.PhoneNumbers) > 0 {
-		list := make([]any, 0, len(s.PhoneNumbers))
-		for _, p := range s.PhoneNumbers {
-			list = append(list, element(p.Value, p.Type, p.Display, p.Primary))
-		}
-		res["phoneNumbers"] = list
-	}
-	if len(s.Addresses) > 0 {
-		list := make([]any, 0, len(s.Addresses))
-		for _, a := range s.Addresses {
-			m := map[string]any{}
-			putString(m, "formatted", a.Formatted)
-			putString(m, "streetAddress", a.StreetAddress)
-			putString(m, "locality", a.Locality)
-			putString(m, "region", a.Region)
-			putString(m, "postalCode", a.PostalCode)
-			putString(m, "country", a.Country)
-			putString(m, "type", a.Type)
-			if a.Primary {
-				m["primary"] = true
-			}
-			list = append(list, m)
-		}
-		res["addresses"] = list
-	}
-	if len(s.Roles) > 0 {
-		list := make([]any, 0, len(s.Roles))
-		for _, r := range s.Roles {
-			list = append(list, element(r.Value, r.Type, r.Display, r.Primary))
-		}
-		res["roles"] = list
-	}
+		return m
+	})
+	putList(res, "roles", s.Roles, func(r identityv1alpha1.Role) map[string]any {
+		return element(r.Value, r.Type, r.Display, r.Primary)
+	})
 	if ext := enterpriseResource(s.Enterprise); ext != nil {
 		res["schemas"] = []any{schema.URNUser, schema.URNEnterpriseUser}
 		res[schema.URNEnterpriseUser] = ext
@@ -154,6 +138,19 @@ func element(value, typ, display string, primary bool) map[string]any {
 		m["primary"] = true
 	}
 	return m
+}
+
+// putList sets key to the elements of a multi-valued attribute, or leaves
+// it out when there are none.
+func putList[T any](m map[string]any, key string, items []T, element func(T) map[string]any) {
+	if len(items) == 0 {
+		return
+	}
+	list := make([]any, 0, len(items))
+	for _, item := range items {
+		list = append(list, element(item))
+	}
+	m[key] = list
 }
 
 func putString(m map[string]any, key, value string) {

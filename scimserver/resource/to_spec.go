@@ -3,7 +3,6 @@ package resource
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -23,14 +22,13 @@ func (e *ValueError) Error() string {
 	return fmt.Sprintf("attribute %s: %s", e.Attribute, e.Problem)
 }
 
-// misspeltEnterpriseURN is the enterprise URN without its last colon, as
-// Entra's older examples send it.
-const misspeltEnterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0user"
-
-// ToSpec reads a canonical (or IdP-flavoured) SCIM User into a
-// WorkspaceUserSpec. Attribute names match case-insensitively; null and
-// missing are the same; read-only and unkept attributes are ignored. The
-// result's WorkspaceRef is empty: the caller sets it.
+// ToSpec reads a canonical SCIM User into a WorkspaceUserSpec: the form
+// patch.NormalizeResource makes of a POST or PUT body and patch.Apply makes
+// of a patched user, with canonical attribute names, booleans as booleans,
+// the manager as an object and the enterprise extension under its URN. The
+// identity providers' dialect is handled there, not here. id, meta and
+// schemas are ignored. Elements of multi-valued attributes without a value
+// are left out. The result's WorkspaceRef is empty: the caller sets it.
 func ToSpec(res map[string]any) (identityv1alpha1.WorkspaceUserSpec, error) {
 	r := &reader{}
 	spec := r.spec(res)
@@ -55,83 +53,35 @@ func (r *reader) fail(attr, format string, args ...any) {
 }
 
 func (r *reader) spec(res map[string]any) identityv1alpha1.WorkspaceUserSpec {
-	var s identityv1alpha1.WorkspaceUserSpec
-	enterprise := map[string]any{}
-	name := map[string]any{}
-	for key, value := range res {
-		lower := strings.ToLower(key)
-		if rest, ok := strings.CutPrefix(lower, strings.ToLower(schema.URNUser)+":"); ok {
-			lower = rest
-		}
-		switch {
-		case lower == strings.ToLower(schema.URNEnterpriseUser) || lower == misspeltEnterpriseURN:
-			if m := r.object(key, value); m != nil {
-				for k, v := range m {
-					enterprise[strings.ToLower(k)] = v
-				}
-			}
-			continue
-		case strings.HasPrefix(lower, strings.ToLower(schema.URNEnterpriseUser)+":"):
-			enterprise[strings.TrimPrefix(lower, strings.ToLower(schema.URNEnterpriseUser)+":")] = value
-			continue
-		case strings.HasPrefix(lower, "name."):
-			name[strings.TrimPrefix(lower, "name.")] = value
-			continue
-		}
-		switch lower {
-		case "username":
-			s.UserName = r.str(key, value)
-		case "externalid":
-			s.ExternalID = r.str(key, value)
-		case "active":
-			s.Active = r.boolean(key, value)
-		case "displayname":
-			s.DisplayName = r.str(key, value)
-		case "nickname":
-			s.NickName = r.str(key, value)
-		case "profileurl":
-			s.ProfileURL = r.str(key, value)
-		case "title":
-			s.Title = r.str(key, value)
-		case "usertype":
-			s.UserType = r.str(key, value)
-		case "preferredlanguage":
-			s.PreferredLanguage = r.str(key, value)
-		case "locale":
-			s.Locale = r.str(key, value)
-		case "timezone":
-			s.Timezone = r.str(key, value)
-		case "name":
-			if m := r.object(key, value); m != nil {
-				for k, v := range m {
-					name[strings.ToLower(k)] = v
-				}
-			}
-		case "emails":
-			s.Emails = r.emails(value)
-		case "phonenumbers":
-			s.PhoneNumbers = r.phoneNumbers(value)
-		case "addresses":
-			s.Addresses = r.addresses(value)
-		case "roles":
-			s.Roles = r.roles(value)
-		}
-		// Everything else is read-only (id, meta, schemas, groups) or not kept
-		// (password, photos, ims, entitlements, x509Certificates).
+	return identityv1alpha1.WorkspaceUserSpec{
+		UserName:          r.str("userName", res["userName"]),
+		ExternalID:        r.str("externalId", res["externalId"]),
+		Active:            r.boolean("active", res["active"]),
+		DisplayName:       r.str("displayName", res["displayName"]),
+		NickName:          r.str("nickName", res["nickName"]),
+		ProfileURL:        r.str("profileUrl", res["profileUrl"]),
+		Title:             r.str("title", res["title"]),
+		UserType:          r.str("userType", res["userType"]),
+		PreferredLanguage: r.str("preferredLanguage", res["preferredLanguage"]),
+		Locale:            r.str("locale", res["locale"]),
+		Timezone:          r.str("timezone", res["timezone"]),
+		Name:              r.name(r.object("name", res["name"])),
+		Emails:            valueElements(r, "emails", res["emails"], email),
+		PhoneNumbers:      valueElements(r, "phoneNumbers", res["phoneNumbers"], phoneNumber),
+		Addresses:         r.addresses(res["addresses"]),
+		Roles:             valueElements(r, "roles", res["roles"], role),
+		Enterprise:        r.enterprise(r.object(schema.URNEnterpriseUser, res[schema.URNEnterpriseUser])),
 	}
-	s.Name = r.name(name)
-	s.Enterprise = r.enterprise(enterprise)
-	return s
 }
 
 func (r *reader) name(m map[string]any) *identityv1alpha1.Name {
 	n := identityv1alpha1.Name{
 		Formatted:       r.str("name.formatted", m["formatted"]),
-		FamilyName:      r.str("name.familyName", m["familyname"]),
-		GivenName:       r.str("name.givenName", m["givenname"]),
-		MiddleName:      r.str("name.middleName", m["middlename"]),
-		HonorificPrefix: r.str("name.honorificPrefix", m["honorificprefix"]),
-		HonorificSuffix: r.str("name.honorificSuffix", m["honorificsuffix"]),
+		FamilyName:      r.str("name.familyName", m["familyName"]),
+		GivenName:       r.str("name.givenName", m["givenName"]),
+		MiddleName:      r.str("name.middleName", m["middleName"]),
+		HonorificPrefix: r.str("name.honorificPrefix", m["honorificPrefix"]),
+		HonorificSuffix: r.str("name.honorificSuffix", m["honorificSuffix"]),
 	}
 	if n == (identityv1alpha1.Name{}) {
 		return nil
@@ -141,12 +91,12 @@ func (r *reader) name(m map[string]any) *identityv1alpha1.Name {
 
 func (r *reader) enterprise(m map[string]any) *identityv1alpha1.EnterpriseUser {
 	e := identityv1alpha1.EnterpriseUser{
-		EmployeeNumber: r.str("employeeNumber", m["employeenumber"]),
-		CostCenter:     r.str("costCenter", m["costcenter"]),
+		EmployeeNumber: r.str("employeeNumber", m["employeeNumber"]),
+		CostCenter:     r.str("costCenter", m["costCenter"]),
 		Organization:   r.str("organization", m["organization"]),
 		Division:       r.str("division", m["division"]),
 		Department:     r.str("department", m["department"]),
-		Manager:        r.manager(m["manager"]),
+		Manager:        r.manager(r.object("manager", m["manager"])),
 	}
 	if e == (identityv1alpha1.EnterpriseUser{}) {
 		return nil
@@ -154,71 +104,46 @@ func (r *reader) enterprise(m map[string]any) *identityv1alpha1.EnterpriseUser {
 	return &e
 }
 
-// manager accepts the RFC object, a bare id string (Entra) and a one-element
-// list (Entra's legacy example). An empty value clears the manager.
-func (r *reader) manager(v any) *identityv1alpha1.Manager {
-	switch t := v.(type) {
-	case nil:
-		return nil
-	case string:
-		if t == "" {
-			return nil
-		}
-		return &identityv1alpha1.Manager{Value: t}
-	case []any:
-		if len(t) == 0 {
-			return nil
-		}
-		return r.manager(t[0])
-	case map[string]any:
-		m := lowerKeys(t)
-		mgr := identityv1alpha1.Manager{
-			Value:       r.str("manager.value", m["value"]),
-			Ref:         r.str("manager.$ref", first(m["$ref"], m["ref"])),
-			DisplayName: r.str("manager.displayName", m["displayname"]),
-		}
-		if mgr == (identityv1alpha1.Manager{}) {
-			return nil
-		}
-		return &mgr
-	default:
-		r.fail("manager", "must be an object with a value, or the manager's id as a string; got %s", describe(v))
+func (r *reader) manager(m map[string]any) *identityv1alpha1.Manager {
+	mgr := identityv1alpha1.Manager{
+		Value:       r.str("manager.value", m["value"]),
+		Ref:         r.str("manager.$ref", m["$ref"]),
+		DisplayName: r.str("manager.displayName", m["displayName"]),
+	}
+	if mgr == (identityv1alpha1.Manager{}) {
 		return nil
 	}
+	return &mgr
 }
 
-func (r *reader) emails(v any) []identityv1alpha1.Email {
-	var out []identityv1alpha1.Email
-	for i, m := range r.elements("emails", v) {
-		attr := fmt.Sprintf("emails[%d]", i)
-		e := identityv1alpha1.Email{
-			Value:   r.str(attr+".value", m["value"]),
-			Type:    r.str(attr+".type", m["type"]),
-			Display: r.str(attr+".display", m["display"]),
-			Primary: isTrue(r.boolean(attr+".primary", m["primary"])),
-		}
-		if e.Value != "" {
-			out = append(out, e)
+// valueElements reads a multi-valued attribute whose elements are value,
+// type, display and primary (emails, phoneNumbers, roles); elements without
+// a value are left out.
+func valueElements[T any](r *reader, attr string, v any, build func(value, typ, display string, primary bool) T) []T {
+	var out []T
+	for i, m := range r.elements(attr, v) {
+		at := fmt.Sprintf("%s[%d]", attr, i)
+		value := r.str(at+".value", m["value"])
+		typ := r.str(at+".type", m["type"])
+		display := r.str(at+".display", m["display"])
+		primary := isTrue(r.boolean(at+".primary", m["primary"]))
+		if value != "" {
+			out = append(out, build(value, typ, display, primary))
 		}
 	}
 	return out
 }
 
-func (r *reader) phoneNumbers(v any) []identityv1alpha1.PhoneNumber {
-	var out []identityv1alpha1.PhoneNumber
-	for i, m := range r.elements("phoneNumbers", v) {
-		attr := fmt.Sprintf("phoneNumbers[%d]", i)
-		p := identityv1alpha1.PhoneNumber{
-			Value:   r.str(attr+".value", m["value"]),
-			Type:    r.str(attr+".type", m["type"]),
-			Display: r.str(attr+".display", m["display"]),
-			Primary: isTrue(r.boolean(attr+".primary", m["primary"])),
-		}
-		if p.Value != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+func email(value, typ, display string, primary bool) identityv1alpha1.Email {
+	return identityv1alpha1.Email{Value: value, Type: typ, Display: display, Primary: primary}
+}
+
+func phoneNumber(value, typ, display string, primary bool) identityv1alpha1.PhoneNumber {
+	return identityv1alpha1.PhoneNumber{Value: value, Type: typ, Display: display, Primary: primary}
+}
+
+func role(value, typ, display string, primary bool) identityv1alpha1.Role {
+	return identityv1alpha1.Role{Value: value, Type: typ, Display: display, Primary: primary}
 }
 
 func (r *reader) addresses(v any) []identityv1alpha1.Address {
@@ -227,10 +152,10 @@ func (r *reader) addresses(v any) []identityv1alpha1.Address {
 		attr := fmt.Sprintf("addresses[%d]", i)
 		a := identityv1alpha1.Address{
 			Formatted:     r.str(attr+".formatted", m["formatted"]),
-			StreetAddress: r.str(attr+".streetAddress", m["streetaddress"]),
+			StreetAddress: r.str(attr+".streetAddress", m["streetAddress"]),
 			Locality:      r.str(attr+".locality", m["locality"]),
 			Region:        r.str(attr+".region", m["region"]),
-			PostalCode:    r.str(attr+".postalCode", m["postalcode"]),
+			PostalCode:    r.str(attr+".postalCode", m["postalCode"]),
 			Country:       r.str(attr+".country", m["country"]),
 			Type:          r.str(attr+".type", m["type"]),
 			Primary:       isTrue(r.boolean(attr+".primary", m["primary"])),
@@ -242,57 +167,20 @@ func (r *reader) addresses(v any) []identityv1alpha1.Address {
 	return out
 }
 
-// roles also unwraps Entra's default PATCH form, where each role is a
-// JSON-encoded object inside "value": {"value":"{\"id\":…,\"value\":\"25\",\"displayName\":\"Role1234\"}"}.
-func (r *reader) roles(v any) []identityv1alpha1.Role {
-	var out []identityv1alpha1.Role
-	for i, m := range r.elements("roles", v) {
-		attr := fmt.Sprintf("roles[%d]", i)
-		role := identityv1alpha1.Role{
-			Value:   r.str(attr+".value", m["value"]),
-			Type:    r.str(attr+".type", m["type"]),
-			Display: r.str(attr+".display", first(m["display"], m["displayname"])),
-			Primary: isTrue(r.boolean(attr+".primary", m["primary"])),
-		}
-		if strings.HasPrefix(strings.TrimSpace(role.Value), "{") {
-			var inner map[string]any
-			if json.Unmarshal([]byte(role.Value), &inner) == nil {
-				in := lowerKeys(inner)
-				role.Value = r.str(attr+".value", first(in["value"], in["id"]))
-				if role.Display == "" {
-					role.Display = r.str(attr+".displayName", first(in["displayname"], in["display"]))
-				}
-			}
-		}
-		if role.Value != "" {
-			out = append(out, role)
-		}
-	}
-	return out
-}
-
-// elements reads a multi-valued attribute: a list of objects; a single object
-// or a bare string value is taken as a list of one.
+// elements reads a multi-valued attribute: a list of objects.
 func (r *reader) elements(attr string, v any) []map[string]any {
-	var items []any
-	switch t := v.(type) {
-	case nil:
+	if v == nil {
 		return nil
-	case []any:
-		items = t
-	default:
-		items = []any{t}
+	}
+	items, ok := v.([]any)
+	if !ok {
+		r.fail(attr, "must be a list of objects; got %s", describe(v))
+		return nil
 	}
 	out := make([]map[string]any, 0, len(items))
 	for i, item := range items {
-		switch t := item.(type) {
-		case nil:
-		case map[string]any:
-			out = append(out, lowerKeys(t))
-		case string:
-			out = append(out, map[string]any{"value": t})
-		default:
-			r.fail(fmt.Sprintf("%s[%d]", attr, i), "must be an object; got %s", describe(item))
+		if m := r.object(fmt.Sprintf("%s[%d]", attr, i), item); m != nil {
+			out = append(out, m)
 		}
 	}
 	return out
@@ -310,68 +198,31 @@ func (r *reader) object(attr string, v any) map[string]any {
 	}
 }
 
-// str reads a string attribute; numbers and booleans are taken in their
-// JSON form, null is empty.
 func (r *reader) str(attr string, v any) string {
 	switch t := v.(type) {
 	case nil:
 		return ""
 	case string:
 		return t
-	case bool:
-		return strconv.FormatBool(t)
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case json.Number:
-		return t.String()
 	default:
 		r.fail(attr, "must be a string; got %s", describe(v))
 		return ""
 	}
 }
 
-// boolean reads a boolean attribute; "True", "false" and the like are
-// accepted (Entra sends strings), null and "" are unset.
 func (r *reader) boolean(attr string, v any) *bool {
 	switch t := v.(type) {
 	case nil:
 		return nil
 	case bool:
 		return &t
-	case string:
-		switch strings.ToLower(strings.TrimSpace(t)) {
-		case "":
-			return nil
-		case "true":
-			b := true
-			return &b
-		case "false":
-			b := false
-			return &b
-		}
+	default:
+		r.fail(attr, "must be true or false; got %s", describe(v))
+		return nil
 	}
-	r.fail(attr, "must be true or false; got %s", describe(v))
-	return nil
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
-
-func first(values ...any) any {
-	for _, v := range values {
-		if v != nil {
-			return v
-		}
-	}
-	return nil
-}
-
-func lowerKeys(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[strings.ToLower(k)] = v
-	}
-	return out
-}
 
 func describe(v any) string {
 	b, err := json.Marshal(v)

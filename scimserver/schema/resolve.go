@@ -29,8 +29,12 @@ func Ignored(name string) bool {
 	return false
 }
 
-// ByURN finds a known schema by its id, case-insensitively.
+// ByURN finds a known schema by its id, case-insensitively. The misspelt
+// enterprise URN (URNEnterpriseUserMisspelt) finds the enterprise extension.
 func ByURN(urn string) (Schema, bool) {
+	if strings.EqualFold(urn, URNEnterpriseUserMisspelt) {
+		urn = URNEnterpriseUser
+	}
 	for _, s := range Known {
 		if strings.EqualFold(s.ID, urn) {
 			return s, true

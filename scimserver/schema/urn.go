@@ -6,6 +6,10 @@ const (
 	URNUser = "urn:ietf:params:scim:schemas:core:2.0:User"
 	// URNEnterpriseUser is the enterprise User extension (RFC 7643 §4.3).
 	URNEnterpriseUser = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	// URNEnterpriseUserMisspelt is the enterprise extension's URN without
+	// its last colon, as Entra ID's older examples send it. ByURN takes it
+	// for URNEnterpriseUser, so an extension object sent under it is kept.
+	URNEnterpriseUserMisspelt = "urn:ietf:params:scim:schemas:extension:enterprise:2.0User"
 	// URNListResponse is the schema of a list response (RFC 7644 §3.4.2).
 	URNListResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 	// URNError is the schema of an error response (RFC 7644 §3.12).
