@@ -2,6 +2,7 @@ package scimserver
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -166,16 +167,16 @@ func (q *request) replaceUser(id string) {
 }
 
 // patchUser answers PATCH /Users/{id} with 200 and the patched user. A
-// PatchOp without operations is 400 invalidValue (patch.DecodeRequest would
-// say invalidSyntax; the wire answer is kept as it was).
+// PatchOp without operations is 400 invalidSyntax.
 func (q *request) patchUser(id string) {
-	var body patch.Request
-	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+	var raw json.RawMessage
+	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &raw); e != nil {
 		q.fail(e)
 		return
 	}
-	if len(body.Operations) == 0 {
-		q.fail(errorf(http.StatusBadRequest, scimTypeInvalidValue, "the PatchOp has no Operations"))
+	body, err := patch.DecodeRequest(raw)
+	if err != nil {
+		q.fail(fromPatchError(err))
 		return
 	}
 	q.update(id, func(cur *identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {

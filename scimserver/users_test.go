@@ -167,7 +167,7 @@ func TestBadRequestsGetSCIMErrors(t *testing.T) {
 		{"a body over 1 MiB", "POST", "/Users", "application/scim+json", `{"userName":"d@example.com","displayName":"` + strings.Repeat("x", 1<<20) + `"}`, 413, ""},
 		{"an unsupported filter", "GET", "/Users?filter=" + urlQueryEscape(`userName xx "a"`), "", "", 400, "invalidFilter"},
 		{"a count that is no number", "GET", "/Users?count=many", "", "", 400, "invalidValue"},
-		{"PATCH without operations", "PATCH", "/Users/some-id", "application/scim+json", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`, 400, "invalidValue"},
+		{"PATCH without operations", "PATCH", "/Users/some-id", "application/scim+json", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`, 400, "invalidSyntax"},
 		{"an unknown endpoint", "GET", "/Groups", "", "", 404, ""},
 		{"a method the collection lacks", "DELETE", "/Users", "", "", 405, ""},
 	}
