@@ -31,24 +31,7 @@ import (
 
 var env *testenv.Env
 
-func TestMain(m *testing.M) {
-	var err error
-	if env, err = testenv.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err = setUp(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	code := 1
-	if err == nil {
-		code = m.Run()
-	}
-	if err := env.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "stop control plane:", err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &env, setUp) }
 
 // setUp installs the shipped ClusterRoles and waits until the admission
 // policies are in force (a new policy may miss the very first requests).
