@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
 func TestTokensOpenOnlyTheirWorkspace(t *testing.T) {
@@ -54,6 +55,33 @@ func TestRotatedTokenWorks(t *testing.T) {
 		return tn.doWith("a-rotated-token", "GET", "/Users", nil).status
 	}).WithTimeout(5 * time.Second).Should(Equal(http.StatusOK))
 	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).WithTimeout(15 * time.Second).Should(Equal(http.StatusUnauthorized))
+}
+
+// After `kubectl rollcall workspace rotate-token`, the identity provider's
+// old token keeps working until the grace period ends, and not after.
+func TestPreviousTokenWorksDuringItsGracePeriod(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	tn := newTenant(t, startReplica(t))
+	key := types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.TokenSecretName()}
+	secret := &corev1.Secret{}
+	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
+	newToken, err := scimtoken.Rotate(secret, time.Hour, time.Now())
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(env.Client.Update(ctx, secret)).To(Succeed())
+
+	g.Eventually(func() int { return tn.doWith(newToken, "GET", "/Users", nil).status }).
+		WithTimeout(5 * time.Second).Should(Equal(http.StatusOK))
+	g.Consistently(func() int { return tn.do("GET", "/Users", nil).status }).
+		WithTimeout(2 * time.Second).Should(Equal(http.StatusOK), "the old token is valid during the grace period")
+
+	// The grace period ends: the old token is refused, the new one still opens.
+	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
+	secret.Annotations[identityv1alpha1.AnnotationPreviousTokenExpires] = time.Now().Add(-time.Second).UTC().Format(time.RFC3339)
+	g.Expect(env.Client.Update(ctx, secret)).To(Succeed())
+	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).
+		WithTimeout(15 * time.Second).Should(Equal(http.StatusUnauthorized))
+	g.Expect(tn.doWith(newToken, "GET", "/Users", nil).status).To(Equal(http.StatusOK))
 }
 
 func TestWorkspaceWithBroughtTokenSecret(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
@@ -40,8 +41,12 @@ type tokens struct {
 
 type tokenEntry struct {
 	// digest is the SHA-256 of the token; nil when the Secret has none.
-	digest  []byte
-	fetched time.Time
+	digest []byte
+	// previous is the SHA-256 of the token a rotation replaced, accepted
+	// until previousUntil; nil when there is none.
+	previous      []byte
+	previousUntil time.Time
+	fetched       time.Time
 }
 
 func newTokens(reader client.Reader, now func() time.Time) *tokens {
@@ -68,7 +73,7 @@ func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspac
 	presented := sha256.Sum256([]byte(token))
 	key := types.NamespacedName{Namespace: ws.Namespace, Name: ws.TokenSecretName()}
 	entry, cached := t.cached(key)
-	if cached && matches(entry, presented[:]) {
+	if cached && t.matches(entry, presented[:]) {
 		return true, nil
 	}
 	if cached && t.now().Sub(entry.fetched) < tokenRefreshInterval {
@@ -78,11 +83,15 @@ func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspac
 	if err != nil {
 		return false, err
 	}
-	return matches(entry, presented[:]), nil
+	return t.matches(entry, presented[:]), nil
 }
 
-func matches(e tokenEntry, presented []byte) bool {
-	return e.digest != nil && subtle.ConstantTimeCompare(e.digest, presented) == 1
+// matches compares in constant time with the current token and, during its
+// grace period, the previous one.
+func (t *tokens) matches(e tokenEntry, presented []byte) bool {
+	current := e.digest != nil && subtle.ConstantTimeCompare(e.digest, presented) == 1
+	previous := e.previous != nil && subtle.ConstantTimeCompare(e.previous, presented) == 1 && t.now().Before(e.previousUntil)
+	return current || previous
 }
 
 func (t *tokens) cached(key types.NamespacedName) (tokenEntry, bool) {
@@ -107,6 +116,10 @@ func (t *tokens) fetch(ctx context.Context, key types.NamespacedName) (tokenEntr
 		if token := strings.TrimSpace(string(secret.Data[identityv1alpha1.TokenSecretKey])); token != "" {
 			sum := sha256.Sum256([]byte(token))
 			entry.digest = sum[:]
+		}
+		if token, until, ok := scimtoken.Previous(secret); ok {
+			sum := sha256.Sum256([]byte(strings.TrimSpace(string(token))))
+			entry.previous, entry.previousUntil = sum[:], until
 		}
 	}
 	t.mu.Lock()

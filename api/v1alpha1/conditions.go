@@ -85,4 +85,12 @@ const (
 
 	// TokenSecretKey is the key of the SCIM token in its Secret.
 	TokenSecretKey = "token"
+
+	// PreviousTokenSecretKey holds the token a rotation replaced; it stays
+	// valid until the time in AnnotationPreviousTokenExpires.
+	PreviousTokenSecretKey = "previousToken"
+
+	// AnnotationPreviousTokenExpires, on a token Secret, is when the previous
+	// token stops being accepted (RFC 3339).
+	AnnotationPreviousTokenExpires = "identity.rollcall.dev/previous-token-expires"
 )

@@ -2,8 +2,6 @@ package workspace
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -12,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
 // Labels on generated token Secrets.
@@ -21,18 +20,6 @@ const (
 	// LabelManagedBy marks objects the operator created.
 	LabelManagedBy = "app.kubernetes.io/managed-by"
 )
-
-// tokenBytes is the token's entropy: 256 bits.
-const tokenBytes = 32
-
-// NewToken returns a random bearer token: 256 bits, base64url without padding.
-func NewToken() (string, error) {
-	b := make([]byte, tokenBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("read random token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
 
 // ensureTokenSecret creates the token Secret when it does not exist. A
 // Secret that exists is left alone, whoever made it: bringing one's own token
@@ -47,7 +34,7 @@ func (r *Reconciler) ensureTokenSecret(ctx context.Context, ws *identityv1alpha1
 	if !apierrors.IsNotFound(err) {
 		return false, fmt.Errorf("get token Secret %s: %w", name, err)
 	}
-	token, err := NewToken()
+	token, err := scimtoken.New()
 	if err != nil {
 		return false, err
 	}

@@ -324,6 +324,56 @@ func TestWhoMayApproveAManualDomain(t *testing.T) {
 	g.Expect(getDomain(g, domain).Status.ApprovedBy).To(Equal("root"))
 }
 
+func TestWorkspaceRotateToken(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	startControllers(t)
+	ns := testenv.NewNamespace(t, env.Client)
+	g.Expect(env.Client.Create(ctx, newWorkspace(ns))).To(Succeed())
+	key := client.ObjectKey{Namespace: ns, Name: "acme-scim-token"}
+	secret := &corev1.Secret{}
+	g.Eventually(func() error { return env.Client.Get(ctx, key, secret) }).WithTimeout(20 * time.Second).Should(Succeed())
+	old := string(secret.Data["token"])
+
+	// A workspace admin may read the workspace and update its Secrets.
+	role := &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "workspace-admin"},
+		Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{"identity.rollcall.dev"}, Resources: []string{"workspaces"}, Verbs: []string{"get"}},
+			{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get", "update"}},
+		},
+	}
+	g.Expect(env.Client.Create(ctx, role)).To(Succeed())
+	g.Expect(env.Client.Create(ctx, &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "hopper"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: "hopper"}},
+	})).To(Succeed())
+	kubeconfig := kubeconfigFor(t, "hopper")
+
+	var out string
+	g.Eventually(func() error {
+		var err error
+		out, err = run(kubeconfig, "workspace", "rotate-token", "acme", "-n", ns, "--grace", "2h")
+		return err
+	}).WithTimeout(20 * time.Second).Should(Succeed())
+	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
+	token := string(secret.Data["token"])
+	g.Expect(token).To(HaveLen(43))
+	g.Expect(token).NotTo(Equal(old))
+	g.Expect(out).To(HavePrefix("Secret Token: " + token + "\nThe previous token is accepted until "))
+	g.Expect(string(secret.Data["previousToken"])).To(Equal(old))
+	expires, err := time.Parse(time.RFC3339, secret.Annotations["identity.rollcall.dev/previous-token-expires"])
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(time.Until(expires)).To(BeNumerically("~", 2*time.Hour, time.Minute))
+
+	out, err = run(kubeconfig, "workspace", "rotate-token", "acme", "-n", ns, "--grace", "0")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(out).To(ContainSubstring("The previous token is no longer accepted."))
+	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
+	g.Expect(secret.Data).NotTo(HaveKey("previousToken"))
+}
+
 func TestWorkspaceToken(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()

@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
 func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Command {
@@ -43,7 +45,67 @@ func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Com
 			return err
 		},
 	})
+	cmd.AddCommand(newRotateTokenCommand(k, streams))
 	return cmd
+}
+
+func newRotateTokenCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Command {
+	var grace time.Duration
+	cmd := &cobra.Command{
+		Use:   "rotate-token WORKSPACE",
+		Short: "Give a workspace a new SCIM token; the old one keeps working for --grace",
+		Long: "Give a workspace a new SCIM token and print it. The old token keeps working until --grace has passed, " +
+			"so there is time to paste the new one into the identity provider. Needs get on the workspace and get and update on its token Secret.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := k.client()
+			if err != nil {
+				return err
+			}
+			ns, err := k.namespace()
+			if err != nil {
+				return err
+			}
+			token, until, err := rotateToken(cmd.Context(), c, ns, args[0], grace, time.Now())
+			if err != nil {
+				return err
+			}
+			previous := "The previous token is no longer accepted."
+			if !until.IsZero() {
+				previous = "The previous token is accepted until " + until.UTC().Format(time.RFC3339) + "."
+			}
+			_, err = fmt.Fprintf(streams.Out, "Secret Token: %s\n%s\n", token, previous)
+			return err
+		},
+	}
+	cmd.Flags().DurationVar(&grace, "grace", 24*time.Hour, "How long the previous token stays valid; 0 ends it at once.")
+	return cmd
+}
+
+// rotateToken gives the workspace's token Secret a new token, keeping the old
+// one for grace. It returns the new token and when the old one expires (zero
+// when it already has).
+func rotateToken(ctx context.Context, c client.Client, namespace, name string, grace time.Duration, now time.Time) (string, time.Time, error) {
+	ws := &identityv1alpha1.Workspace{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, ws); err != nil {
+		return "", time.Time{}, fmt.Errorf("get workspace %s/%s: %w", namespace, name, err)
+	}
+	secret := &corev1.Secret{}
+	key := client.ObjectKey{Namespace: namespace, Name: ws.TokenSecretName()}
+	if err := c.Get(ctx, key, secret); err != nil {
+		return "", time.Time{}, fmt.Errorf("get token Secret %s: %w", key, err)
+	}
+	token, err := scimtoken.Rotate(secret, grace, now)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	// Update carries the resourceVersion read above: a concurrent rotation
+	// makes this one fail instead of losing a token.
+	if err := c.Update(ctx, secret); err != nil {
+		return "", time.Time{}, fmt.Errorf("update token Secret %s: %w", key, err)
+	}
+	_, until, _ := scimtoken.Previous(secret)
+	return token, until, nil
 }
 
 // scimCredentials reads a workspace's Tenant URL and the token in its Secret.
