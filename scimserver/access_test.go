@@ -73,7 +73,7 @@ func TestPreviousTokenWorksDuringItsGracePeriod(t *testing.T) {
 	g.Eventually(func() int { return tn.doWith(newToken, "GET", "/Users", nil).status }).
 		WithTimeout(5 * time.Second).Should(Equal(http.StatusOK))
 	g.Consistently(func() int { return tn.do("GET", "/Users", nil).status }).
-		WithTimeout(2 * time.Second).Should(Equal(http.StatusOK), "the old token is valid during the grace period")
+		WithTimeout(2*time.Second).Should(Equal(http.StatusOK), "the old token is valid during the grace period")
 
 	// The grace period ends: the old token is refused, the new one still opens.
 	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
