@@ -3,14 +3,19 @@ package workspacedomain_test
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	ac "github.com/rollcall-dev/rollcall/api/v1alpha1/applyconfiguration/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
 	"github.com/rollcall-dev/rollcall/internal/dnschallenge"
 	"github.com/rollcall-dev/rollcall/internal/testdns"
@@ -113,4 +118,65 @@ func TestDNSVerification(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeTrue())
 	}).WithTimeout(10 * time.Second).Should(Succeed())
+}
+
+func TestDNSVerificationSurvivesAFailedStatusWrite(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	dns := testdns.Start(t)
+	failures := &atomic.Int32{}
+	failures.Store(1)
+	startControllerWithClient(t, workspacedomain.DNSOptions{
+		Resolver:        dnschallenge.NewResolver(dns.Addr()),
+		InitialInterval: 100 * time.Millisecond,
+		MaxInterval:     400 * time.Millisecond,
+		RecheckInterval: time.Hour,
+		GracePeriod:     time.Hour,
+	}, func(c client.Client) client.Client { return &failingApprovals{Client: c, failures: failures} })
+	name := uniqueDomain("dns-blip")
+	createDomain(t, newDomain(name, identityv1alpha1.VerificationDNS))
+
+	var challenge identityv1alpha1.DNSChallenge
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(got.Status.DNSChallenge).NotTo(BeNil())
+		challenge = *got.Status.DNSChallenge
+	}).WithTimeout(20 * time.Second).Should(Succeed())
+
+	// The record is found, but the API server fails the first write of
+	// Verified=True: the controller must not wait for the next periodic
+	// re-check (an hour) to write it again.
+	dns.SetTXT(challenge.RecordName, challenge.Value)
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeTrue())
+	}).WithTimeout(15 * time.Second).Should(Succeed())
+	g.Expect(failures.Load()).To(BeNumerically("<", 1), "the injected failure happened")
+}
+
+// failingApprovals fails the given number of status applies that verify a
+// domain (those carrying approvedBy) with 503 Service Unavailable, as an API
+// server does while it restarts.
+type failingApprovals struct {
+	client.Client
+	failures *atomic.Int32
+}
+
+func (c *failingApprovals) Status() client.SubResourceWriter {
+	return failingApprovalWriter{SubResourceWriter: c.Client.Status(), failures: c.failures}
+}
+
+type failingApprovalWriter struct {
+	client.SubResourceWriter
+	failures *atomic.Int32
+}
+
+func (w failingApprovalWriter) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...client.SubResourceApplyOption) error {
+	if d, ok := obj.(*ac.WorkspaceDomainApplyConfiguration); ok && d.Status != nil && d.Status.ApprovedBy != nil &&
+		w.failures.Add(-1) >= 0 {
+		return apierrors.NewServiceUnavailable("injected: the API server is restarting")
+	}
+	return w.SubResourceWriter.Apply(ctx, obj, opts...)
 }

@@ -73,10 +73,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	verified, err := r.applyVerification(ctx, domain, v)
 	if err != nil {
+		// What the check found was not written: check again on the retry
+		// rather than wait for the next scheduled check.
+		r.schedule.forget(domain.Name)
 		return ctrl.Result{}, err
 	}
 	ready := r.readyCondition(domain, workspaceFound, verified, v.challenge)
 	if err := r.applyStatus(ctx, domain, v.challenge, ready); err != nil {
+		r.schedule.forget(domain.Name)
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: v.requeueAfter}, nil
