@@ -3,6 +3,7 @@ package workspacedomain_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -179,4 +180,93 @@ func (w failingApprovalWriter) Apply(ctx context.Context, obj runtime.ApplyConfi
 		return apierrors.NewServiceUnavailable("injected: the API server is restarting")
 	}
 	return w.SubResourceWriter.Apply(ctx, obj, opts...)
+}
+
+func TestDNSChallengeOfADeletedClaimDoesNotVerifyItsSuccessor(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	dns := testdns.Start(t)
+	resolver := &pausingResolver{Resolver: dnschallenge.NewResolver(dns.Addr())}
+	startController(t, workspacedomain.DNSOptions{
+		Resolver:        resolver,
+		InitialInterval: 100 * time.Millisecond,
+		MaxInterval:     400 * time.Millisecond,
+		RecheckInterval: 300 * time.Millisecond,
+		GracePeriod:     time.Hour,
+	})
+	name := uniqueDomain("dns-reclaim")
+	first := newDomain(name, identityv1alpha1.VerificationDNS)
+	createDomain(t, first)
+
+	var challenge identityv1alpha1.DNSChallenge
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(got.Status.DNSChallenge).NotTo(BeNil())
+		challenge = *got.Status.DNSChallenge
+	}).WithTimeout(20 * time.Second).Should(Succeed())
+	dns.SetTXT(challenge.RecordName, challenge.Value)
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeTrue())
+	}).WithTimeout(10 * time.Second).Should(Succeed())
+
+	// While the controller re-checks the first claim, the claim is deleted
+	// and the domain claimed again for another workspace.
+	paused := resolver.pauseNext()
+	var inFlight chan struct{}
+	g.Eventually(paused).WithTimeout(10 * time.Second).Should(Receive(&inFlight))
+	g.Expect(env.Client.Delete(ctx, first)).To(Succeed())
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKey{Name: name}, &identityv1alpha1.WorkspaceDomain{}))
+	}).WithTimeout(10 * time.Second).Should(BeTrue())
+	second := newDomain(name, identityv1alpha1.VerificationDNS)
+	second.Spec.WorkspaceRef.Name = "someone-else"
+	createDomain(t, second)
+	close(inFlight)
+
+	// The new claim gets its own challenge: the record the first claim's
+	// owner published proves nothing about it.
+	g.Eventually(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(got.UID).To(Equal(second.UID))
+		g.Expect(got.Status.DNSChallenge).NotTo(BeNil())
+		g.Expect(got.Status.DNSChallenge.Value).NotTo(Equal(challenge.Value))
+	}).WithTimeout(10 * time.Second).Should(Succeed())
+	g.Consistently(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeFalse())
+	}).WithTimeout(2 * time.Second).Should(Succeed())
+}
+
+// pausingResolver holds one TXT lookup until the test lets it go on.
+type pausingResolver struct {
+	dnschallenge.Resolver
+	mu    sync.Mutex
+	pause chan chan struct{}
+}
+
+// pauseNext makes the next lookup wait; the channel it returns receives,
+// once that lookup has started, the channel to close to let it finish.
+func (r *pausingResolver) pauseNext() <-chan chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pause = make(chan chan struct{}, 1)
+	return r.pause
+}
+
+func (r *pausingResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	r.mu.Lock()
+	pause := r.pause
+	r.pause = nil
+	r.mu.Unlock()
+	if pause != nil {
+		release := make(chan struct{})
+		pause <- release
+		<-release
+	}
+	return r.Resolver.LookupTXT(ctx, name)
 }

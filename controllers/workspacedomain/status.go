@@ -28,8 +28,10 @@ func (r *Reconciler) applyStatus(ctx context.Context, domain *identityv1alpha1.W
 		}
 		status.WithDNSChallenge(c)
 	}
-	if err := r.Status().Apply(ctx, ac.WorkspaceDomain(domain.Name).WithStatus(status),
-		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+	// Conditional on the resourceVersion, like the Verified write: the
+	// challenge belongs to this claim, not to one made again under its name.
+	apply := ac.WorkspaceDomain(domain.Name).WithResourceVersion(domain.ResourceVersion).WithStatus(status)
+	if err := r.Status().Apply(ctx, apply, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
 		return fmt.Errorf("apply status of domain %s: %w", domain.Name, err)
 	}
 	return nil
