@@ -2,6 +2,7 @@ package workspacedomain_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -267,6 +268,75 @@ func (r *pausingResolver) LookupTXT(ctx context.Context, name string) ([]string,
 		release := make(chan struct{})
 		pause <- release
 		<-release
+	}
+	return r.Resolver.LookupTXT(ctx, name)
+}
+
+func TestDNSResolverThatDoesNotAnswerIsReportedAndRevokesNothing(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	dns := testdns.Start(t)
+	resolver := &switchableResolver{Resolver: dnschallenge.NewResolver(dns.Addr())}
+	startController(t, workspacedomain.DNSOptions{
+		Resolver:        resolver,
+		InitialInterval: 100 * time.Millisecond,
+		MaxInterval:     400 * time.Millisecond,
+		RecheckInterval: 200 * time.Millisecond,
+		GracePeriod:     time.Second,
+	})
+	ns := testenv.NewNamespace(t, env.Client)
+	createWorkspace(t, ns, "acme")
+
+	// A resolver that never answered: the domain says so, rather than that
+	// it waits for a first check, and no Verified is concluded.
+	resolver.down.Store(true)
+	name := uniqueDomain("dns-down")
+	d := newDomain(name, identityv1alpha1.VerificationDNS)
+	d.Spec.WorkspaceRef = identityv1alpha1.NamespacedWorkspaceReference{Namespace: ns, Name: "acme"}
+	createDomain(t, d)
+	g.Eventually(func(g Gomega) {
+		ready := readyOf(g, ctx, name)
+		g.Expect(ready.Status).To(Equal(metav1.ConditionFalse))
+		g.Expect(ready.Reason).To(Equal(identityv1alpha1.ReasonDNSLookupFailed))
+		g.Expect(ready.Message).To(ContainSubstring("_rollcall-challenge." + name))
+	}).WithTimeout(20 * time.Second).Should(Succeed())
+	got, err := getDomain(ctx, name)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(meta.FindStatusCondition(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeNil())
+	challenge := *got.Status.DNSChallenge
+
+	// The resolver answers: the record is found.
+	dns.SetTXT(challenge.RecordName, challenge.Value)
+	resolver.down.Store(false)
+	g.Eventually(func(g Gomega) {
+		g.Expect(readyOf(g, ctx, name).Reason).To(Equal(identityv1alpha1.ReasonDNSRecordFound))
+	}).WithTimeout(10 * time.Second).Should(Succeed())
+
+	// The resolver stops answering for longer than the grace period: the
+	// verification stays.
+	resolver.down.Store(true)
+	failuresBefore := resolver.failures.Load()
+	g.Eventually(resolver.failures.Load).WithTimeout(10*time.Second).Should(BeNumerically(">", failuresBefore+2))
+	g.Consistently(func(g Gomega) {
+		got, err := getDomain(ctx, name)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(meta.IsStatusConditionTrue(got.Status.Conditions, identityv1alpha1.ConditionVerified)).To(BeTrue())
+		g.Expect(got.Status.DNSChallenge.MissingSince).To(BeNil())
+	}).WithTimeout(2 * time.Second).Should(Succeed())
+}
+
+// switchableResolver fails every lookup, as a DNS server that does not
+// answer, while down is set.
+type switchableResolver struct {
+	dnschallenge.Resolver
+	down     atomic.Bool
+	failures atomic.Int32
+}
+
+func (r *switchableResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	if r.down.Load() {
+		r.failures.Add(1)
+		return nil, &net.DNSError{Err: "i/o timeout", Name: name, Server: "127.0.0.1:53", IsTimeout: true, IsTemporary: true}
 	}
 	return r.Resolver.LookupTXT(ctx, name)
 }

@@ -75,7 +75,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil {
 		return r.writeFailed(ctx, domain, err)
 	}
-	ready := r.readyCondition(domain, workspaceFound, verified, v.challenge)
+	ready := r.readyCondition(domain, workspaceFound, verified, v)
 	if err := r.applyStatus(ctx, domain, v.challenge, ready); err != nil {
 		return r.writeFailed(ctx, domain, err)
 	}
@@ -150,9 +150,10 @@ type dnsSchedule struct {
 }
 
 type scheduledCheck struct {
-	value    string // the challenge value the schedule is for
-	due      time.Time
-	failures int
+	value        string // the challenge value the schedule is for
+	due          time.Time
+	failures     int
+	lookupFailed bool // the last check got no answer from the resolver
 }
 
 func (s *dnsSchedule) get(name, value string) (scheduledCheck, bool) {

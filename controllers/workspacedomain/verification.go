@@ -23,6 +23,8 @@ type verification struct {
 	verified *metav1.Condition
 	// challenge is the DNS challenge to publish; nil publishes none.
 	challenge *identityv1alpha1.DNSChallenge
+	// lookupFailed is set when the last DNS check got no answer.
+	lookupFailed bool
 	// requeueAfter is when to look again (the next DNS check).
 	requeueAfter time.Duration
 }
