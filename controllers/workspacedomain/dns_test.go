@@ -316,7 +316,7 @@ func TestDNSResolverThatDoesNotAnswerIsReportedAndRevokesNothing(t *testing.T) {
 	// verification stays.
 	resolver.down.Store(true)
 	failuresBefore := resolver.failures.Load()
-	g.Eventually(resolver.failures.Load).WithTimeout(10*time.Second).Should(BeNumerically(">", failuresBefore+2))
+	g.Eventually(resolver.failures.Load).WithTimeout(10 * time.Second).Should(BeNumerically(">", failuresBefore+2))
 	g.Consistently(func(g Gomega) {
 		got, err := getDomain(ctx, name)
 		g.Expect(err).NotTo(HaveOccurred())
