@@ -63,6 +63,10 @@ const (
 	ReasonDNSRecordFound = "DNSRecordFound"
 	// ReasonDNSRecordMissing: the DNS challenge record was not (or no longer) found.
 	ReasonDNSRecordMissing = "DNSRecordMissing"
+	// ReasonDNSLookupFailed: the DNS server did not answer the question for
+	// the challenge record; nothing is concluded from that and the check is
+	// retried.
+	ReasonDNSLookupFailed = "DNSLookupFailed"
 	// ReasonPreapproved: the domain was declared verified by someone holding the approve right.
 	ReasonPreapproved = "Preapproved"
 	// ReasonPendingApproval: the domain waits for an approver.

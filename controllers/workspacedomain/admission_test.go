@@ -185,3 +185,30 @@ func TestPreapprovedDomainNeedsApprove(t *testing.T) {
 func methodPatch(method identityv1alpha1.VerificationMethod) client.Patch {
 	return client.RawPatch(types.MergePatchType, []byte(`{"spec":{"verification":{"method":"`+string(method)+`"}}}`))
 }
+
+func TestLeavingDNSWhileVerifiedNeedsApprove(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	name := uniqueDomain("leave-dns")
+	d := newDomain(name, identityv1alpha1.VerificationDNS)
+	createDomain(t, d)
+	// The controller verifies a DNS domain when its record is found.
+	controller := mustUserClient(t, controllerUser, "rollcall-manager")
+	g.Expect(approve(ctx, controller, name, controllerUser, "verified by "+controllerUser+": the TXT record holds the challenge value")).To(Succeed())
+
+	// Turning it into a Manual domain would keep Verified=True with no
+	// record checked again and nobody holding approve having decided it.
+	editor := mustUserClient(t, "dns-editor", editorRole)
+	err := editor.Patch(ctx, d, methodPatch(identityv1alpha1.VerificationManual))
+	g.Expect(apierrors.IsForbidden(err)).To(BeTrue(), "leaving DNS while verified without approve: %v", err)
+	g.Expect(err.Error()).To(ContainSubstring("needs verb approve"))
+
+	// An approver may: withdrawing a DNS domain by hand starts that way.
+	approver := mustUserClient(t, "dns-approver", editorRole, "rollcall-domain-approver")
+	g.Expect(approver.Patch(ctx, d, methodPatch(identityv1alpha1.VerificationManual))).To(Succeed())
+
+	// A DNS domain that is not verified may change its method freely.
+	pending := newDomain(uniqueDomain("pending-dns"), identityv1alpha1.VerificationDNS)
+	createDomain(t, pending)
+	g.Expect(editor.Patch(ctx, pending, methodPatch(identityv1alpha1.VerificationManual))).To(Succeed())
+}

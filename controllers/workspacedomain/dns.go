@@ -81,15 +81,18 @@ func (r *Reconciler) verifyByDNS(ctx context.Context, domain *identityv1alpha1.W
 	now := r.Now()
 	check, scheduled := r.schedule.get(domain.Name, challenge.Value)
 	if scheduled && now.Before(check.due) {
-		return verification{challenge: challenge, requeueAfter: check.due.Sub(now)}, nil
+		return verification{challenge: challenge, lookupFailed: check.lookupFailed, requeueAfter: check.due.Sub(now)}, nil
 	}
 	found, err := dnschallenge.Check(ctx, r.DNS.Resolver, challenge.RecordName, challenge.Value)
 	if err != nil {
 		// The resolver did not answer: nothing is concluded from that.
 		log.FromContext(ctx).Error(err, "check the DNS challenge record", "record", challenge.RecordName)
 		check.failures++
-		return r.scheduleCheck(domain.Name, check, now, r.DNS.backoff(check.failures), verification{challenge: challenge}), nil
+		check.lookupFailed = true
+		return r.scheduleCheck(domain.Name, check, now, r.DNS.backoff(check.failures),
+			verification{challenge: challenge, lookupFailed: true}), nil
 	}
+	check.lookupFailed = false
 	current := meta.FindStatusCondition(domain.Status.Conditions, identityv1alpha1.ConditionVerified)
 	switch {
 	case found:

@@ -73,13 +73,31 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	verified, err := r.applyVerification(ctx, domain, v)
 	if err != nil {
-		return ctrl.Result{}, err
+		return r.writeFailed(ctx, domain, err)
 	}
-	ready := r.readyCondition(domain, workspaceFound, verified, v.challenge)
+	ready := r.readyCondition(domain, workspaceFound, verified, v)
 	if err := r.applyStatus(ctx, domain, v.challenge, ready); err != nil {
-		return ctrl.Result{}, err
+		return r.writeFailed(ctx, domain, err)
 	}
 	return ctrl.Result{RequeueAfter: v.requeueAfter}, nil
+}
+
+// conflictRetry is the wait before reconciling a domain again whose status
+// write found a newer version than the one read.
+const conflictRetry = time.Second
+
+// writeFailed handles a status write that did not happen. What a DNS check
+// found was not written, so the retry checks again rather than wait for the
+// next scheduled check. A conflict only means the cache had not seen the
+// latest version (or the claim was made again under the same name): it is
+// retried quietly.
+func (r *Reconciler) writeFailed(ctx context.Context, domain *identityv1alpha1.WorkspaceDomain, err error) (ctrl.Result, error) {
+	r.schedule.forget(domain.Name)
+	if apierrors.IsConflict(err) {
+		ctrl.LoggerFrom(ctx).V(1).Info("the domain changed since it was read; reconciling it again", "error", err.Error())
+		return ctrl.Result{RequeueAfter: conflictRetry}, nil
+	}
+	return ctrl.Result{}, err
 }
 
 // verify computes the Verified condition the controller, as an approver,
@@ -132,9 +150,10 @@ type dnsSchedule struct {
 }
 
 type scheduledCheck struct {
-	value    string // the challenge value the schedule is for
-	due      time.Time
-	failures int
+	value        string // the challenge value the schedule is for
+	due          time.Time
+	failures     int
+	lookupFailed bool // the last check got no answer from the resolver
 }
 
 func (s *dnsSchedule) get(name, value string) (scheduledCheck, bool) {

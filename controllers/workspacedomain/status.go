@@ -28,20 +28,25 @@ func (r *Reconciler) applyStatus(ctx context.Context, domain *identityv1alpha1.W
 		}
 		status.WithDNSChallenge(c)
 	}
-	if err := r.Status().Apply(ctx, ac.WorkspaceDomain(domain.Name).WithStatus(status),
-		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+	// Conditional on the resourceVersion, like the Verified write: the
+	// challenge belongs to this claim, not to one made again under its name.
+	apply := ac.WorkspaceDomain(domain.Name).WithResourceVersion(domain.ResourceVersion).WithStatus(status)
+	if err := r.Status().Apply(ctx, apply, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
 		return fmt.Errorf("apply status of domain %s: %w", domain.Name, err)
 	}
 	return nil
 }
 
 // readyCondition is True when the claiming workspace exists and the domain
-// is verified; otherwise its reason says what the domain waits for.
+// is verified; otherwise its reason says what the domain waits for. A
+// resolver that does not answer shows only while the domain is not verified:
+// a verified domain stays verified then.
 func (r *Reconciler) readyCondition(domain *identityv1alpha1.WorkspaceDomain, workspaceFound bool,
-	result verificationResult, challenge *identityv1alpha1.DNSChallenge) metav1.Condition {
+	result verificationResult, v verification) metav1.Condition {
 	gen := domain.Generation
 	ref := domain.Spec.WorkspaceRef
 	verified := result.verified
+	challenge := v.challenge
 	switch {
 	case !workspaceFound:
 		return conditions.False(identityv1alpha1.ConditionReady, identityv1alpha1.ReasonWorkspaceNotFound,
@@ -49,6 +54,10 @@ func (r *Reconciler) readyCondition(domain *identityv1alpha1.WorkspaceDomain, wo
 	case result.refusal != "":
 		return conditions.False(identityv1alpha1.ConditionReady, identityv1alpha1.ReasonVerificationRefused,
 			"the controller may not write the Verified condition: "+result.refusal, gen)
+	case v.lookupFailed && (verified == nil || verified.Status != metav1.ConditionTrue):
+		return conditions.False(identityv1alpha1.ConditionReady, identityv1alpha1.ReasonDNSLookupFailed, fmt.Sprintf(
+			"the DNS server did not answer the question for the TXT record %s; nothing is concluded from that and it is asked again with backoff (the controller's log has the error)",
+			challenge.RecordName), gen)
 	case verified == nil:
 		return conditions.False(identityv1alpha1.ConditionReady, identityv1alpha1.ReasonPendingApproval, pendingMessage(domain), gen)
 	case verified.Status != metav1.ConditionTrue:

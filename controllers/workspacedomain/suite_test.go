@@ -198,6 +198,13 @@ const controllerUser = "rollcall-controller"
 // startController runs the domain controller as controllerUser.
 func startController(t *testing.T, dns workspacedomain.DNSOptions) {
 	t.Helper()
+	startControllerWithClient(t, dns, func(c client.Client) client.Client { return c })
+}
+
+// startControllerWithClient runs the domain controller as controllerUser,
+// its client wrapped by wrap.
+func startControllerWithClient(t *testing.T, dns workspacedomain.DNSOptions, wrap func(client.Client) client.Client) {
+	t.Helper()
 	cfg, err := newUser(controllerUser, "rollcall-manager")
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +220,7 @@ func startController(t *testing.T, dns workspacedomain.DNSOptions) {
 		t.Fatal(err)
 	}
 	r := &workspacedomain.Reconciler{
-		Client:   mgr.GetClient(),
+		Client:   wrap(mgr.GetClient()),
 		Recorder: mgr.GetEventRecorder("workspacedomain-controller"),
 		DNS:      dns,
 	}

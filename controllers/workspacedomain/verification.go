@@ -23,6 +23,8 @@ type verification struct {
 	verified *metav1.Condition
 	// challenge is the DNS challenge to publish; nil publishes none.
 	challenge *identityv1alpha1.DNSChallenge
+	// lookupFailed is set when the last DNS check got no answer.
+	lookupFailed bool
 	// requeueAfter is when to look again (the next DNS check).
 	requeueAfter time.Duration
 }
@@ -45,7 +47,8 @@ func (r *Reconciler) verifyPreapproved(domain *identityv1alpha1.WorkspaceDomain)
 
 // applyVerification server-side applies the Verified condition (with
 // approvedBy and approvedAt when it is True) under the verifier's field
-// manager, when it differs from what the domain shows.
+// manager, when it differs from what the domain shows. After a write,
+// domain.ResourceVersion is the written one.
 func (r *Reconciler) applyVerification(ctx context.Context, domain *identityv1alpha1.WorkspaceDomain, v verification) (verificationResult, error) {
 	current := meta.FindStatusCondition(domain.Status.Conditions, identityv1alpha1.ConditionVerified)
 	desired := v.verified
@@ -65,14 +68,20 @@ func (r *Reconciler) applyVerification(ctx context.Context, domain *identityv1al
 		}
 		status.WithApprovedBy(r.Identity).WithApprovedAt(at)
 	}
-	err := r.Status().Apply(ctx, ac.WorkspaceDomain(domain.Name).WithStatus(status),
-		client.FieldOwner(VerifierFieldOwner), client.ForceOwnership)
+	// The resourceVersion ties the write to the object the decision was made
+	// on: a claim deleted and made again under the same name meanwhile is
+	// another claim, and must not inherit it.
+	apply := ac.WorkspaceDomain(domain.Name).WithResourceVersion(domain.ResourceVersion).WithStatus(status)
+	err := r.Status().Apply(ctx, apply, client.FieldOwner(VerifierFieldOwner), client.ForceOwnership)
 	if apierrors.IsForbidden(err) || apierrors.IsInvalid(err) {
 		log.FromContext(ctx).Error(err, "the API server refused the Verified condition", "reason", desired.Reason)
 		return verificationResult{verified: current, refusal: err.Error()}, nil
 	}
 	if err != nil {
 		return verificationResult{}, fmt.Errorf("apply Verified condition of domain %s: %w", domain.Name, err)
+	}
+	if apply.ResourceVersion != nil {
+		domain.ResourceVersion = *apply.ResourceVersion
 	}
 	if current == nil || current.Status != desired.Status || current.Reason != desired.Reason {
 		r.recordTransition(domain, desired)
