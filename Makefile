@@ -17,7 +17,7 @@ all: build
 
 .PHONY: manifests
 manifests: ## Generate CRDs and RBAC from the markers in api/ and the code.
-	$(CONTROLLER_GEN) rbac:roleName=rollcall-manager crd paths="./..." \
+	$(CONTROLLER_GEN) rbac:roleName=rollcall-manager crd paths="./api/...;./controllers/..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	$(CONTROLLER_GEN) rbac:roleName=rollcall-scim-server paths="./scimserver/..." \
 		output:rbac:artifacts:config=config/rbac/scim-server
