@@ -162,6 +162,7 @@ func TestBadRequestsGetSCIMErrors(t *testing.T) {
 		{"not JSON", "POST", "/Users", "application/scim+json", `{"userName":`, 400, "invalidSyntax"},
 		{"no userName", "POST", "/Users", "application/scim+json", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}`, 400, "invalidValue"},
 		{"a boolean that is not one", "POST", "/Users", "application/json", `{"userName":"b@example.com","active":"perhaps"}`, 400, "invalidValue"},
+		{"a NUL character, which no member store keeps", "POST", "/Users", "application/scim+json", `{"userName":"nul@example.com\u0000"}`, 400, "invalidValue"},
 		{"too long for the API", "POST", "/Users", "application/json", `{"userName":"` + strings.Repeat("x", 600) + `"}`, 400, "invalidValue"},
 		{"text/plain", "POST", "/Users", "text/plain", `{"userName":"c@example.com"}`, 415, ""},
 		{"a body over 1 MiB", "POST", "/Users", "application/scim+json", `{"userName":"d@example.com","displayName":"` + strings.Repeat("x", 1<<20) + `"}`, 413, ""},
