@@ -161,6 +161,12 @@ func (q *request) replaceUser(id string) {
 		q.fail(e)
 		return
 	}
+	if spec.Active == nil {
+		// The CRD's default, made explicit so that a PUT that changes
+		// nothing else compares equal to the stored user and is not written.
+		active := true
+		spec.Active = &active
+	}
 	q.update(id, func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
 		return spec, nil
 	})
