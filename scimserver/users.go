@@ -273,7 +273,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	if equality.Semantic.DeepEqual(spec, cur.Spec) {
 		return cur, nil, false
 	}
-	if userdomain.OfSpec(&spec) != userdomain.OfSpec(&cur.Spec) {
+	if needsDomainCheck(&cur.Spec, &spec) {
 		if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
 			return nil, e, false
 		}
@@ -313,6 +313,20 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		}
 	}
 	return next, nil, false
+}
+
+// needsDomainCheck tells whether a PUT or PATCH from cur to next is checked
+// against the unverified-domain policy: when it leaves the user active and
+// changes its domain or reactivates it. A write that deactivates is never
+// refused, even when it also changes the domain (Entra ID sends all of a
+// cycle's changes in one PATCH, Okta deactivates with a PUT of the whole
+// user): refusing it would keep an offboarded person active.
+func needsDomainCheck(cur, next *identityv1alpha1.WorkspaceUserSpec) bool {
+	isActive := func(s *identityv1alpha1.WorkspaceUserSpec) bool { return s.Active == nil || *s.Active }
+	if !isActive(next) {
+		return false
+	}
+	return !isActive(cur) || userdomain.OfSpec(next) != userdomain.OfSpec(cur)
 }
 
 // deleteUser answers DELETE /Users/{id} with 204 and deletes the
