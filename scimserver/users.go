@@ -209,10 +209,22 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 	if u == nil {
 		return nil, "", notFound(id)
 	}
-	if pinned, e = q.ifMatch(u); e != nil {
+	if pinned, e = q.ifMatch(u); e == nil {
+		return u, pinned, nil
+	}
+	// The cache may lag behind a write made through another replica, whose
+	// version the client names: the API server's version decides the 412.
+	fresh, err := q.users.fresh(q.r.Context(), u)
+	switch {
+	case apierrors.IsNotFound(err) || (err == nil && !fresh.DeletionTimestamp.IsZero()):
+		return nil, "", notFound(id)
+	case err != nil:
+		return nil, "", fromAPIError("read the user", err)
+	}
+	if pinned, e = q.ifMatch(fresh); e != nil {
 		return nil, "", e
 	}
-	return u, pinned, nil
+	return fresh, pinned, nil
 }
 
 // update writes the spec that change computes from the current user. When
