@@ -103,17 +103,22 @@ func (c *claims) acquire(ctx context.Context, ws workspaceKey, userName, holder 
 // stale reports whether a claim's holder is gone or no longer has the
 // userName (a crash between the claim and the write, or a user deleted
 // outside SCIM), once the claim is older than claimGrace.
+// A holder that is being deleted makes its claim stale at once: no write for
+// it can be in flight, and SCIM no longer shows it.
 func (c *claims) stale(ctx context.Context, ws workspaceKey, lease *coordinationv1.Lease, userName string) (bool, error) {
+	u := &identityv1alpha1.WorkspaceUser{}
+	err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: holderOf(lease)}, u)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return false, fmt.Errorf("read the holder of a userName claim: %w", err)
+	}
+	if err == nil && !u.DeletionTimestamp.IsZero() {
+		return true, nil
+	}
 	if c.now().Sub(lease.CreationTimestamp.Time) < claimGrace {
 		return false, nil
 	}
-	u := &identityv1alpha1.WorkspaceUser{}
-	err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: holderOf(lease)}, u)
 	if apierrors.IsNotFound(err) {
 		return true, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read the holder of a userName claim: %w", err)
 	}
 	return workspaceOf(u) != ws || userNameKey(u.Spec.UserName) != userNameKey(userName), nil
 }

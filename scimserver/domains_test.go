@@ -106,3 +106,75 @@ func TestHoldPolicyStoresEveryUserAndClaimsUnknownDomains(t *testing.T) {
 	err := env.Client.Get(ctx, types.NamespacedName{Name: "quiet." + suffix}, &identityv1alpha1.WorkspaceDomain{})
 	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "got %v", err)
 }
+
+// A write that deactivates a user is never refused by the Reject policy,
+// even when the same request moves the user to a domain that is not
+// verified: Entra ID sends every changed attribute of a cycle in one PATCH,
+// and Okta deactivates with a PUT of the whole user, so refusing the request
+// would leave an offboarded person active, retry after retry.
+func TestRejectPolicyNeverRefusesADeactivation(t *testing.T) {
+	g := NewWithT(t)
+	tn := newTenant(t, startReplica(t), func(ws *identityv1alpha1.Workspace) {
+		ws.Spec.SCIM.UnverifiedDomains = identityv1alpha1.UnverifiedDomainReject
+	})
+	suffix := tn.namespace + ".test"
+	claimDomain(t, "verified."+suffix, tn.namespace, "acme", true)
+	create := func(address string) string {
+		var r response
+		g.Eventually(func() int {
+			r = tn.do("POST", "/Users", user(address))
+			return r.status
+		}).WithTimeout(5 * time.Second).Should(Equal(http.StatusCreated))
+		return r.body["id"].(string)
+	}
+
+	leaver := create("leaver@verified." + suffix)
+	patch := tn.do("PATCH", "/Users/"+leaver, map[string]any{"Operations": []any{
+		map[string]any{"op": "Replace", "path": `emails[type eq "work"].value`, "value": "leaver@elsewhere." + suffix},
+		map[string]any{"op": "Replace", "path": "active", "value": "False"},
+	}})
+	g.Expect(patch.status).To(Equal(http.StatusOK), patch.String())
+	g.Expect(tn.stored(leaver).IsActive()).To(BeFalse())
+
+	okta := create("okta-leaver@verified." + suffix)
+	body := user("okta-leaver@elsewhere." + suffix)
+	body["active"] = false
+	put := tn.do("PUT", "/Users/"+okta, body)
+	g.Expect(put.status).To(Equal(http.StatusOK), put.String())
+	g.Expect(tn.stored(okta).IsActive()).To(BeFalse())
+
+	// Moving an active user to an unverified domain is still refused.
+	stays := create("stays@verified." + suffix)
+	move := tn.do("PATCH", "/Users/"+stays, map[string]any{"Operations": []any{
+		map[string]any{"op": "Replace", "path": `emails[type eq "work"].value`, "value": "stays@elsewhere." + suffix},
+	}})
+	g.Expect(move.status).To(Equal(http.StatusBadRequest), move.String())
+}
+
+// Reactivating a user is checked like a change of domain: a user deactivated
+// while it moved to an unverified domain is not let back in under Reject.
+func TestRejectPolicyChecksAReactivation(t *testing.T) {
+	g := NewWithT(t)
+	tn := newTenant(t, startReplica(t), func(ws *identityv1alpha1.Workspace) {
+		ws.Spec.SCIM.UnverifiedDomains = identityv1alpha1.UnverifiedDomainReject
+	})
+	suffix := tn.namespace + ".test"
+	claimDomain(t, "verified."+suffix, tn.namespace, "acme", true)
+	var created response
+	g.Eventually(func() int {
+		created = tn.do("POST", "/Users", user("mover@verified."+suffix))
+		return created.status
+	}).WithTimeout(5 * time.Second).Should(Equal(http.StatusCreated))
+	id := created.body["id"].(string)
+	g.Expect(tn.do("PATCH", "/Users/"+id, map[string]any{"Operations": []any{
+		map[string]any{"op": "Replace", "path": `emails[type eq "work"].value`, "value": "mover@elsewhere." + suffix},
+		map[string]any{"op": "Replace", "path": "active", "value": "False"},
+	}}).status).To(Equal(http.StatusOK))
+
+	again := tn.do("PATCH", "/Users/"+id, map[string]any{"Operations": []any{
+		map[string]any{"op": "Replace", "path": "active", "value": "True"},
+	}})
+	g.Expect(again.status).To(Equal(http.StatusBadRequest), again.String())
+	g.Expect(again.body["detail"]).To(ContainSubstring(`"elsewhere.` + suffix + `"`))
+	g.Expect(tn.stored(id).IsActive()).To(BeFalse())
+}

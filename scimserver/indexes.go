@@ -86,11 +86,13 @@ func emailValues(u *identityv1alpha1.WorkspaceUser) []string {
 }
 
 // byUser turns a function of a user into an index function whose keys are
-// prefixed with the user's workspace.
+// prefixed with the user's workspace. A user being deleted (its member
+// finalizer still pending) is in no index: for SCIM it is gone, on every
+// replica, and its userName is free again.
 func byUser(values func(*identityv1alpha1.WorkspaceUser) []string) toolscache.IndexFunc {
 	return func(obj any) ([]string, error) {
 		u, ok := obj.(*identityv1alpha1.WorkspaceUser)
-		if !ok {
+		if !ok || !u.DeletionTimestamp.IsZero() {
 			return nil, nil
 		}
 		ws := workspaceOf(u)

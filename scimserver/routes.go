@@ -30,22 +30,26 @@ type route struct {
 }
 
 // parseRoute reads a request path. Resource names match case-insensitively;
-// a trailing slash is ignored.
+// a trailing slash is ignored, and so are repeated slashes (a Tenant URL
+// pasted with a trailing slash, to which the client appends "/Users").
 func parseRoute(escapedPath string) (route, bool) {
 	rest, ok := strings.CutPrefix(escapedPath, identityv1alpha1.SCIMPathPrefix+"/")
 	if !ok {
 		return route{}, false
 	}
-	segments := strings.Split(strings.TrimSuffix(rest, "/"), "/")
-	if len(segments) < 3 || len(segments) > 4 {
-		return route{}, false
-	}
-	for i, seg := range segments {
+	var segments []string
+	for _, seg := range strings.Split(rest, "/") {
+		if seg == "" {
+			continue
+		}
 		s, err := url.PathUnescape(seg)
 		if err != nil || s == "" {
 			return route{}, false
 		}
-		segments[i] = s
+		segments = append(segments, s)
+	}
+	if len(segments) < 3 || len(segments) > 4 {
+		return route{}, false
 	}
 	r := route{workspace: workspaceKey{Namespace: segments[0], Name: segments[1]}}
 	for _, name := range []string{resourceUsers, resourceServiceProviderConfig, resourceResourceTypes, resourceSchemas} {

@@ -21,6 +21,9 @@ func TestParseRoute(t *testing.T) {
 		{"/scim/v2/ns/ws/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", true,
 			route{workspace: workspaceKey{"ns", "ws"}, resource: resourceSchemas, id: "urn:ietf:params:scim:schemas:core:2.0:User"}},
 		{"/scim/v2/ns/ws/ResourceTypes/User", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceResourceTypes, id: "User"}},
+		// A Tenant URL pasted with a trailing slash: the client appends "/Users".
+		{"/scim/v2/ns/ws//Users", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceUsers}},
+		{"/scim/v2/ns/ws//Users//abc-1", true, route{workspace: workspaceKey{"ns", "ws"}, resource: resourceUsers, id: "abc-1"}},
 		{"/scim/v2/ns/ws", false, route{}},
 		{"/scim/v2/ns/ws/", false, route{}},
 		{"/scim/v2/ns/ws/Groups", false, route{}},

@@ -36,13 +36,14 @@ func (s *sortedSnapshots) entry(ws workspaceKey) *snapshot {
 	return sn
 }
 
-// invalidate marks ws's snapshot out of date.
+// invalidate marks ws's snapshot out of date and lets go of its users, so
+// that it never keeps objects the cache has replaced alive.
 func (s *sortedSnapshots) invalidate(ws workspaceKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sn := s.entry(ws)
 	sn.generation++
-	sn.valid = false
+	sn.users, sn.valid = nil, false
 }
 
 // sorted returns ws's users in list order, building the snapshot with load

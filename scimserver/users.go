@@ -161,6 +161,12 @@ func (q *request) replaceUser(id string) {
 		q.fail(e)
 		return
 	}
+	if spec.Active == nil {
+		// The CRD's default, made explicit so that a PUT that changes
+		// nothing else compares equal to the stored user and is not written.
+		active := true
+		spec.Active = &active
+	}
 	q.update(id, func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
 		return spec, nil
 	})
@@ -203,10 +209,22 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 	if u == nil {
 		return nil, "", notFound(id)
 	}
-	if pinned, e = q.ifMatch(u); e != nil {
+	if pinned, e = q.ifMatch(u); e == nil {
+		return u, pinned, nil
+	}
+	// The cache may lag behind a write made through another replica, whose
+	// version the client names: the API server's version decides the 412.
+	fresh, err := q.users.fresh(q.r.Context(), u)
+	switch {
+	case apierrors.IsNotFound(err) || (err == nil && !fresh.DeletionTimestamp.IsZero()):
+		return nil, "", notFound(id)
+	case err != nil:
+		return nil, "", fromAPIError("read the user", err)
+	}
+	if pinned, e = q.ifMatch(fresh); e != nil {
 		return nil, "", e
 	}
-	return u, pinned, nil
+	return fresh, pinned, nil
 }
 
 // update writes the spec that change computes from the current user. When
@@ -267,7 +285,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	if equality.Semantic.DeepEqual(spec, cur.Spec) {
 		return cur, nil, false
 	}
-	if userdomain.OfSpec(&spec) != userdomain.OfSpec(&cur.Spec) {
+	if needsDomainCheck(&cur.Spec, &spec) {
 		if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
 			return nil, e, false
 		}
@@ -307,6 +325,20 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		}
 	}
 	return next, nil, false
+}
+
+// needsDomainCheck tells whether a PUT or PATCH from cur to next is checked
+// against the unverified-domain policy: when it leaves the user active and
+// changes its domain or reactivates it. A write that deactivates is never
+// refused, even when it also changes the domain (Entra ID sends all of a
+// cycle's changes in one PATCH, Okta deactivates with a PUT of the whole
+// user): refusing it would keep an offboarded person active.
+func needsDomainCheck(cur, next *identityv1alpha1.WorkspaceUserSpec) bool {
+	isActive := func(s *identityv1alpha1.WorkspaceUserSpec) bool { return s.Active == nil || *s.Active }
+	if !isActive(next) {
+		return false
+	}
+	return !isActive(cur) || userdomain.OfSpec(next) != userdomain.OfSpec(cur)
 }
 
 // deleteUser answers DELETE /Users/{id} with 204 and deletes the

@@ -5,9 +5,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	. "github.com/onsi/gomega"
+
+	"github.com/rollcall-dev/rollcall/scimserver"
 )
 
 func TestEntraTestConnectionFindsNothing(t *testing.T) {
@@ -162,6 +165,7 @@ func TestBadRequestsGetSCIMErrors(t *testing.T) {
 		{"not JSON", "POST", "/Users", "application/scim+json", `{"userName":`, 400, "invalidSyntax"},
 		{"no userName", "POST", "/Users", "application/scim+json", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}`, 400, "invalidValue"},
 		{"a boolean that is not one", "POST", "/Users", "application/json", `{"userName":"b@example.com","active":"perhaps"}`, 400, "invalidValue"},
+		{"a NUL character, which no member store keeps", "POST", "/Users", "application/scim+json", `{"userName":"nul@example.com\u0000"}`, 400, "invalidValue"},
 		{"too long for the API", "POST", "/Users", "application/json", `{"userName":"` + strings.Repeat("x", 600) + `"}`, 400, "invalidValue"},
 		{"text/plain", "POST", "/Users", "text/plain", `{"userName":"c@example.com"}`, 415, ""},
 		{"a body over 1 MiB", "POST", "/Users", "application/scim+json", `{"userName":"d@example.com","displayName":"` + strings.Repeat("x", 1<<20) + `"}`, 413, ""},
@@ -221,4 +225,35 @@ func TestBodiesFollowTheDialect(t *testing.T) {
 	g.Expect(blank.body["detail"]).To(ContainSubstring("userName"))
 
 	g.Expect(tn.do("GET", "/Users", nil).body["totalResults"]).To(BeNumerically("==", 1), "nothing refused was stored")
+}
+
+// A PUT or PATCH that changes nothing is not written: meta.version and
+// meta.lastModified stay, so a delta query on meta.lastModified does not
+// report the user as changed. An Okta PUT that leaves out active (true) is
+// such a PUT for an active user.
+func TestUnchangingWritesAreNotWritten(t *testing.T) {
+	g := NewWithT(t)
+	r := startReplica(t)
+	tn := newTenant(t, r)
+	body := user("same@example.com")
+	created := tn.do("POST", "/Users", body)
+	g.Expect(created.status).To(Equal(http.StatusCreated), created.String())
+	id := created.body["id"].(string)
+	version := created.header.Get("ETag")
+	// Later writes happen an hour later: a write would move lastModified.
+	later := time.Now().Add(time.Hour)
+	scimserver.SetClock(r.server, func() time.Time { return later })
+
+	delete(body, "active")
+	put := tn.do("PUT", "/Users/"+id, body)
+	g.Expect(put.status).To(Equal(http.StatusOK), put.String())
+	g.Expect(put.body["active"]).To(BeTrue())
+	g.Expect(put.header.Get("ETag")).To(Equal(version), "a PUT without active of an active user changes nothing")
+
+	patch := tn.do("PATCH", "/Users/"+id, map[string]any{"Operations": []any{
+		map[string]any{"op": "Replace", "path": "active", "value": "True"},
+		map[string]any{"op": "Replace", "path": "name.givenName", "value": "Given"},
+	}})
+	g.Expect(patch.status).To(Equal(http.StatusOK), patch.String())
+	g.Expect(patch.header.Get("ETag")).To(Equal(version), "a PATCH that sets what is there changes nothing")
 }

@@ -187,3 +187,24 @@ func TestBodiesThatCannotBeStored(t *testing.T) {
 		}
 	}
 }
+
+// TestNULCannotBeStored: a string with a NUL character is refused naming the
+// attribute. The member backend's PostgreSQL stores neither text nor jsonb
+// with a NUL, so such a user could be created but never provisioned.
+func TestNULCannotBeStored(t *testing.T) {
+	tests := []struct {
+		body, attr string
+	}{
+		{`{"userName":"a@example.com\u0000"}`, "userName"},
+		{`{"userName":"a","name":{"givenName":"A\u0000da"}}`, "name.givenName"},
+		{`{"userName":"a","emails":[{"value":"a@b.c","type":"wo\u0000rk"}]}`, "emails[0].type"},
+		{`{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"m\u0000"}}`, "manager.value"},
+	}
+	for _, tt := range tests {
+		_, err := specOfBody(t, tt.body)
+		var ve *resource.ValueError
+		if !errors.As(err, &ve) || ve.Attribute != tt.attr {
+			t.Errorf("%s: want a ValueError for %s, got %v", tt.body, tt.attr, err)
+		}
+	}
+}

@@ -203,6 +203,11 @@ func (r *reader) str(attr string, v any) string {
 	case nil:
 		return ""
 	case string:
+		if strings.ContainsRune(t, 0) {
+			// PostgreSQL keeps no NUL in text or jsonb: the member could never be written.
+			r.fail(attr, "must not contain a NUL character (\\u0000)")
+			return ""
+		}
 		return t
 	default:
 		r.fail(attr, "must be a string; got %s", describe(v))
