@@ -34,6 +34,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.BackoffMax <= 0 {
 		r.BackoffMax = 5 * time.Minute
 	}
+	if r.Workers <= 0 {
+		r.Workers = 8
+	}
 	if err := indexes.Register(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
@@ -43,7 +46,10 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&identityv1alpha1.WorkspaceDomain{}, handler.EnqueueRequestsFromMapFunc(r.usersOfDomain)).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.usersOfSecret)).
-		WithOptions(controller.Options{RateLimiter: newJitteredBackoff(r.BackoffBase, r.BackoffMax)}).
+		WithOptions(controller.Options{
+			RateLimiter:             newJitteredBackoff(r.BackoffBase, r.BackoffMax),
+			MaxConcurrentReconciles: r.Workers,
+		}).
 		Named("workspaceuser").
 		Complete(r)
 }
