@@ -29,7 +29,7 @@ func TestRetainReleasesAUserWaitingForADownBackend(t *testing.T) {
 
 	b.SetDown(true)
 	g.Expect(env.Client.Delete(ctx, u)).To(Succeed())
-	g.Consistently(func(g Gomega) { getUser(g, u) }).WithTimeout(3 * time.Second).Should(Succeed(),
+	g.Consistently(func(g Gomega) { getUser(g, u) }).WithTimeout(3*time.Second).Should(Succeed(),
 		"a member that may still be active is not forgotten because the backend is down")
 
 	g.Eventually(func(g Gomega) {
