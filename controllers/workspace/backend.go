@@ -14,6 +14,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -51,6 +52,9 @@ type BackendReconciler struct {
 	CountDelay time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Workers is how many workspaces are probed at once; zero means 4, so
+	// that a backend that hangs does not hold up the others' probes.
+	Workers int
 }
 
 // forgetter is an Opener that can drop a deleted workspace's backend.
@@ -168,11 +172,15 @@ func (r *BackendReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.CountDelay <= 0 {
 		r.CountDelay = 2 * time.Second
 	}
+	if r.Workers <= 0 {
+		r.Workers = 4
+	}
 	if err := indexes.Register(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.Workspace{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
 		Watches(&identityv1alpha1.WorkspaceUser{}, r.delayedWorkspaceOfUser()).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.workspacesOfSecret)).
 		Named("workspace-backend").

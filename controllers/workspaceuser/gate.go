@@ -39,13 +39,27 @@ func (r *Reconciler) checkDomain(ctx context.Context, user *identityv1alpha1.Wor
 	if verified == nil || verified.Status != metav1.ConditionTrue {
 		why := "waits for an approver"
 		if verified != nil {
-			why = fmt.Sprintf("is not verified (%s: %s)", verified.Reason, verified.Message)
+			why = fmt.Sprintf("is not verified (%s: %s)", verified.Reason, clip(verified.Message, quotedMessageMax))
 		}
 		return held(gen, fmt.Sprintf("domain %s %s: the user is held until it is verified for workspace %s (kubectl rollcall domain approve %s)",
 			domain, why, ws, domain)), nil
 	}
 	return conditions.True(identityv1alpha1.ConditionDomainVerified, identityv1alpha1.ReasonDomainVerified,
 		fmt.Sprintf("domain %s is verified for workspace %s", domain, ws), gen), nil
+}
+
+// quotedMessageMax bounds how much of an approver's message a user's
+// condition quotes, so that the condition (32768 characters at most) and
+// its event (1024) stay writable however long the approver wrote.
+const quotedMessageMax = 256
+
+// clip shortens s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
 
 func held(generation int64, message string) metav1.Condition {

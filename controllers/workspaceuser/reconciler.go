@@ -34,6 +34,10 @@ type Reconciler struct {
 	// BackoffBase and BackoffMax bound the jittered exponential backoff after
 	// a transient failure; zero means 1s and 5m.
 	BackoffBase, BackoffMax time.Duration
+	// Workers is how many users are reconciled at once; zero means 8. Each
+	// may wait on a slow member backend, so one workspace whose
+	// application hangs must not hold up the users of the others.
+	Workers int
 }
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers,verbs=get;list;watch;update;patch

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -25,14 +26,18 @@ import (
 // user is reconciled when its spec, its resync annotation, its finalizers
 // or its deletion change; when its Workspace's spec changes; when the
 // WorkspaceDomain of its domain changes (the gate is a watch, not a poll);
-// and when the Secret its workspace's backend reads changes (Secrets are
-// watched by metadata only).
+// when the Secret its workspace's backend reads changes (Secrets are
+// watched by metadata only); and, if it is not synced, when its
+// workspace's BackendReady turns True.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.BackoffBase <= 0 {
 		r.BackoffBase = time.Second
 	}
 	if r.BackoffMax <= 0 {
 		r.BackoffMax = 5 * time.Minute
+	}
+	if r.Workers <= 0 {
+		r.Workers = 8
 	}
 	if err := indexes.Register(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return err
@@ -41,9 +46,14 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&identityv1alpha1.WorkspaceUser{}, builder.WithPredicates(userChanged())).
 		Watches(&identityv1alpha1.Workspace{}, handler.EnqueueRequestsFromMapFunc(r.usersOfWorkspace),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&identityv1alpha1.Workspace{}, handler.EnqueueRequestsFromMapFunc(r.unsyncedUsersOfWorkspace),
+			builder.WithPredicates(backendBecameReady())).
 		Watches(&identityv1alpha1.WorkspaceDomain{}, handler.EnqueueRequestsFromMapFunc(r.usersOfDomain)).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.usersOfSecret)).
-		WithOptions(controller.Options{RateLimiter: newJitteredBackoff(r.BackoffBase, r.BackoffMax)}).
+		WithOptions(controller.Options{
+			RateLimiter:             newJitteredBackoff(r.BackoffBase, r.BackoffMax),
+			MaxConcurrentReconciles: r.Workers,
+		}).
 		Named("workspaceuser").
 		Complete(r)
 }
@@ -62,6 +72,42 @@ func userChanged() predicate.Predicate {
 
 func (r *Reconciler) usersOfWorkspace(ctx context.Context, ws client.Object) []reconcile.Request {
 	return r.listUsers(ctx, ws.GetNamespace(), client.MatchingFields{indexes.UserWorkspace: ws.GetName()})
+}
+
+// backendBecameReady lets through a Workspace whose BackendReady condition
+// turned True: users stopped by a permanent error (terminal, so not
+// retried) try again once the probe finds the backend usable, also when
+// it was mended in the application rather than in the cluster.
+func backendBecameReady() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			o, okOld := e.ObjectOld.(*identityv1alpha1.Workspace)
+			n, okNew := e.ObjectNew.(*identityv1alpha1.Workspace)
+			return okOld && okNew &&
+				!meta.IsStatusConditionTrue(o.Status.Conditions, identityv1alpha1.ConditionBackendReady) &&
+				meta.IsStatusConditionTrue(n.Status.Conditions, identityv1alpha1.ConditionBackendReady)
+		},
+	}
+}
+
+// unsyncedUsersOfWorkspace are the workspace's users whose Synced
+// condition is not True.
+func (r *Reconciler) unsyncedUsersOfWorkspace(ctx context.Context, ws client.Object) []reconcile.Request {
+	users := &identityv1alpha1.WorkspaceUserList{}
+	if err := r.List(ctx, users, client.InNamespace(ws.GetNamespace()), client.MatchingFields{indexes.UserWorkspace: ws.GetName()}); err != nil {
+		log.FromContext(ctx).Error(err, "list workspace users", "workspace", ws.GetName())
+		return nil
+	}
+	var reqs []reconcile.Request
+	for i := range users.Items {
+		if !meta.IsStatusConditionTrue(users.Items[i].Status.Conditions, identityv1alpha1.ConditionSynced) {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&users.Items[i])})
+		}
+	}
+	return reqs
 }
 
 func (r *Reconciler) usersOfDomain(ctx context.Context, obj client.Object) []reconcile.Request {

@@ -103,6 +103,15 @@ func (r *Reconciler) syncMember(ctx context.Context, user *identityv1alpha1.Work
 	if err != nil {
 		return failSync(st, gen, "encode member "+key, backend.Rejected(err))
 	}
+	if user.Status.MemberKey != key {
+		// Put the key on record before anything is written under it: if the
+		// operator stops between the backend write and the status write, the
+		// member is still deactivated when the domain is revoked and
+		// deprovisioned when the user is deleted.
+		if err := r.applyStatus(ctx, user, st); err != nil {
+			return ctrl.Result{}, fmt.Errorf("record member key %s: %w", key, err)
+		}
+	}
 	observed, found, err := b.Observe(ctx, key)
 	if err != nil {
 		return failSync(st, gen, "read member "+key, err)

@@ -26,6 +26,7 @@ var (
 	ErrReplayed      = errors.New("replayed request: the nonce was seen before")
 	ErrMissingNonce  = errors.New("missing " + HeaderNonce)
 	ErrBodyTooLarge  = fmt.Errorf("body larger than %d bytes", MaxBodyBytes)
+	ErrNotConfigured = errors.New("the receiver has no bearer token or no signing key configured")
 	defaultTolerance = 5 * time.Minute
 )
 
@@ -48,8 +49,13 @@ type Verifier struct {
 }
 
 // Verify checks r and returns its body, which it has read; r.Body is
-// replaced so handlers can read it again.
+// replaced so handlers can read it again. A Verifier without a Token or a
+// SigningKey refuses every request.
 func (v *Verifier) Verify(r *http.Request) ([]byte, error) {
+	if len(v.Token) == 0 || len(v.SigningKey) == 0 {
+		// Fail closed: an empty key signs nothing secret.
+		return nil, ErrNotConfigured
+	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || subtle.ConstantTimeCompare([]byte(token), v.Token) != 1 {
 		return nil, ErrBadToken

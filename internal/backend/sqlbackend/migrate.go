@@ -40,6 +40,11 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) (err error) {
 	if err != nil {
 		return err
 	}
+	if allApplied(ctx, db, files) {
+		// Nothing to do, and nothing to create: a role that may only read
+		// and write members opens a database migrated before.
+		return nil
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("connect to migrate: %w", err)
@@ -111,4 +116,32 @@ func splitStatements(script string) []string {
 		}
 	}
 	return out
+}
+
+// allApplied reports whether schema_migrations records every migration in
+// files. Any failure (no such table yet) reports false, and the locked
+// path decides.
+func allApplied(ctx context.Context, db *sql.DB, files []string) bool {
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = rows.Close() }()
+	applied := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return false
+		}
+		applied[v] = true
+	}
+	if rows.Err() != nil {
+		return false
+	}
+	for _, file := range files {
+		if !applied[strings.TrimSuffix(path.Base(file), ".sql")] {
+			return false
+		}
+	}
+	return true
 }
