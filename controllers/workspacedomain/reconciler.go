@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/whoami"
@@ -139,6 +140,9 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		For(&identityv1alpha1.WorkspaceDomain{}).
 		Watches(&identityv1alpha1.Workspace{}, r.domainsOfWorkspace()).
 		Named("workspacedomain").
+		// DNS lookups can take seconds; several workers keep a slow
+		// resolver from delaying every other domain behind one check.
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
 		Complete(r)
 }
 
