@@ -61,7 +61,7 @@ func TestDefaultInstallIsAccepted(t *testing.T) {
 			kinds[obj.GetKind()]++
 		}
 	}
-	for _, want := range []string{"CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment"} {
+	for _, want := range []string{"CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment", "Service", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} {
 		if kinds[want] == 0 {
 			t.Errorf("config/default renders no %s; rendered: %v", want, kinds)
 		}
