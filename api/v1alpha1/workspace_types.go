@@ -171,7 +171,8 @@ type SCIMSpec struct {
 
 	// claimUnknownDomains lets the SCIM server create an unverified
 	// WorkspaceDomain claim for a domain nobody has claimed yet, for an approver
-	// to act on. A domain claimed by another workspace is never taken over.
+	// to act on (method Manual). A domain claimed by another workspace is
+	// never taken over. Off by default.
 	// +optional
 	ClaimUnknownDomains bool `json:"claimUnknownDomains,omitempty"`
 
@@ -241,8 +242,9 @@ type WorkspaceStatus struct {
 	// +optional
 	Users *UserCounts `json:"users,omitempty"`
 
-	// conditions: Ready (the workspace serves SCIM and reaches its backend),
-	// SCIMReady (token and Tenant URL published), BackendReady (backend reachable).
+	// conditions: Ready (SCIMReady is True or SCIM is disabled on purpose,
+	// and BackendReady is True), SCIMReady (token and Tenant URL published),
+	// BackendReady (backend reachable).
 	// +listType=map
 	// +listMapKey=type
 	// +optional

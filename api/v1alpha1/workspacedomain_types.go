@@ -82,8 +82,9 @@ type WorkspaceDomainStatus struct {
 
 	// approvedBy is the user name of the approver that verified the domain,
 	// written by that approver together with the Verified condition (the
-	// admission policy rejects any other name). It is removed when the same
-	// approver later denies or revokes the domain.
+	// admission policy rejects any other name). A later deny or revoke made
+	// with kubectl rollcall (by any approver), or the operator's own
+	// revocation of a DNS domain, removes it.
 	// +optional
 	ApprovedBy string `json:"approvedBy,omitempty"`
 

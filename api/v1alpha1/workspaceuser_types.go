@@ -205,8 +205,10 @@ type WorkspaceUserSpec struct {
 	// +optional
 	Timezone string `json:"timezone,omitempty"`
 
-	// emails are the person's e-mail addresses. The primary (or else the
-	// "work") address decides the person's domain.
+	// emails are the person's e-mail addresses. The person's domain, which
+	// must be verified before they become a member, is taken from the primary
+	// address, else the "work" one, else the first one, else the userName
+	// when that is an address.
 	// +kubebuilder:validation:MaxItems=32
 	// +listType=atomic
 	// +optional

@@ -42,7 +42,8 @@ type SCIMSpecApplyConfiguration struct {
 	UnverifiedDomains *apiv1alpha1.UnverifiedDomainPolicy `json:"unverifiedDomains,omitempty"`
 	// claimUnknownDomains lets the SCIM server create an unverified
 	// WorkspaceDomain claim for a domain nobody has claimed yet, for an approver
-	// to act on. A domain claimed by another workspace is never taken over.
+	// to act on (method Manual). A domain claimed by another workspace is
+	// never taken over. Off by default.
 	ClaimUnknownDomains *bool `json:"claimUnknownDomains,omitempty"`
 	// rateLimit bounds the requests the SCIM endpoint accepts for this
 	// workspace; past it the server answers 429 with Retry-After.

@@ -34,8 +34,9 @@ type WorkspaceDomainStatusApplyConfiguration struct {
 	DNSChallenge *DNSChallengeApplyConfiguration `json:"dnsChallenge,omitempty"`
 	// approvedBy is the user name of the approver that verified the domain,
 	// written by that approver together with the Verified condition (the
-	// admission policy rejects any other name). It is removed when the same
-	// approver later denies or revokes the domain.
+	// admission policy rejects any other name). A later deny or revoke made
+	// with kubectl rollcall (by any approver), or the operator's own
+	// revocation of a DNS domain, removes it.
 	ApprovedBy *string `json:"approvedBy,omitempty"`
 	// approvedAt is when the domain was verified, written with approvedBy.
 	ApprovedAt *v1.Time `json:"approvedAt,omitempty"`

@@ -37,8 +37,9 @@ type WorkspaceStatusApplyConfiguration struct {
 	TokenSecretName *string `json:"tokenSecretName,omitempty"`
 	// users counts the workspace's users by state.
 	Users *UserCountsApplyConfiguration `json:"users,omitempty"`
-	// conditions: Ready (the workspace serves SCIM and reaches its backend),
-	// SCIMReady (token and Tenant URL published), BackendReady (backend reachable).
+	// conditions: Ready (SCIMReady is True or SCIM is disabled on purpose,
+	// and BackendReady is True), SCIMReady (token and Tenant URL published),
+	// BackendReady (backend reachable).
 	Conditions []v1.ConditionApplyConfiguration `json:"conditions,omitempty"`
 }
 

@@ -53,8 +53,10 @@ type WorkspaceUserSpecApplyConfiguration struct {
 	Locale *string `json:"locale,omitempty"`
 	// timezone in IANA form, e.g. "Europe/Paris".
 	Timezone *string `json:"timezone,omitempty"`
-	// emails are the person's e-mail addresses. The primary (or else the
-	// "work") address decides the person's domain.
+	// emails are the person's e-mail addresses. The person's domain, which
+	// must be verified before they become a member, is taken from the primary
+	// address, else the "work" one, else the first one, else the userName
+	// when that is an address.
 	Emails []EmailApplyConfiguration `json:"emails,omitempty"`
 	// phoneNumbers are the person's phone numbers.
 	PhoneNumbers []PhoneNumberApplyConfiguration `json:"phoneNumbers,omitempty"`
