@@ -119,7 +119,7 @@ func run(ctx context.Context, cfg config) error {
 	if err := writeEnvFile(cfg.state, kubeconfig, access); err != nil {
 		return err
 	}
-	printNext(cfg, kubeconfig, access)
+	printNext(os.Stdout, cfg, kubeconfig, access)
 
 	select {
 	case <-ctx.Done():

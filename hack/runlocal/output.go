@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +20,9 @@ func writeEnvFile(state, kubeconfig string, access tenantAccess) error {
 }
 
 // printNext tells the user where everything is and what to try first.
-func printNext(cfg config, kubeconfig string, access tenantAccess) {
+func printNext(w io.Writer, cfg config, kubeconfig string, access tenantAccess) {
 	kc := rel(cfg.root, kubeconfig)
-	fmt.Printf(`
+	_, _ = fmt.Fprintf(w, `
 Rollcall is running locally. Press Ctrl-C to stop everything (state is kept in %[1]s).
 
   Kubeconfig:  %[2]s
@@ -42,7 +43,16 @@ Try it:
   kubectl --kubeconfig %[2]s rollcall domain approve example.com
 
   # the members the operator provisioned into the SQLite store
-  go run ./hack/members
+  %[6]s
 
-`, rel(cfg.root, cfg.state), kc, access.url, access.token, rel(cfg.root, filepath.Join(cfg.state, "scim.env")))
+`, rel(cfg.root, cfg.state), kc, access.url, access.token, rel(cfg.root, filepath.Join(cfg.state, "scim.env")), membersCommand(cfg))
+}
+
+// membersCommand shows this run's member store: hack/members reads
+// .local/members.db unless told otherwise, so another --state needs -dsn.
+func membersCommand(cfg config) string {
+	if filepath.Clean(cfg.state) == filepath.Join(cfg.root, ".local") {
+		return "go run ./hack/members"
+	}
+	return "go run ./hack/members -dsn file:" + rel(cfg.root, filepath.Join(cfg.state, "members.db"))
 }
