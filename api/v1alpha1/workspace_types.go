@@ -84,7 +84,8 @@ type SQLBackend struct {
 	// "postgres://rollcall@db:5432/app?sslmode=require" or "file:/data/members.db".
 	DSNSecretRef SecretKeyReference `json:"dsnSecretRef"`
 
-	// maxConnections bounds the driver's connection pool.
+	// maxConnections bounds the driver's connection pool (1 to 100).
+	// Default 4.
 	// +kubebuilder:default=4
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
@@ -104,7 +105,7 @@ type HTTPBackend struct {
 	// token) and key "signingKey" (the HMAC-SHA256 key that signs each request).
 	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
 
-	// timeout bounds each request to the application.
+	// timeout bounds each request to the application. Default 10s.
 	// +kubebuilder:default="10s"
 	// +optional
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
@@ -112,12 +113,12 @@ type HTTPBackend struct {
 
 // RateLimit is a token bucket.
 type RateLimit struct {
-	// requestsPerSecond is the sustained rate.
+	// requestsPerSecond is the sustained rate (1 to 10000).
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=10000
 	RequestsPerSecond int32 `json:"requestsPerSecond"`
 
-	// burst is the bucket size: how many requests may go at once.
+	// burst is the bucket size: how many requests may go at once (1 to 10000).
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=10000
 	Burst int32 `json:"burst"`
@@ -139,7 +140,8 @@ type BackendSpec struct {
 	HTTP *HTTPBackend `json:"http,omitempty"`
 
 	// rateLimit bounds the calls the operator makes to the backend, so retry
-	// storms never reach the application.
+	// storms never reach the application. Default 50 requests per second,
+	// burst 100.
 	// +kubebuilder:default={requestsPerSecond: 50, burst: 100}
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
@@ -148,7 +150,7 @@ type BackendSpec struct {
 // SCIMSpec configures the workspace's SCIM 2.0 endpoint (its Tenant URL).
 type SCIMSpec struct {
 	// enabled turns the workspace's SCIM endpoint on. When false the Tenant URL
-	// answers 404 and no token is generated.
+	// answers 404 and no token is generated. Default true.
 	// +kubebuilder:default=true
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
@@ -164,7 +166,7 @@ type SCIMSpec struct {
 	// unverifiedDomains says what happens to a user whose e-mail domain is not
 	// verified for this workspace: Hold stores the user and keeps it out of the
 	// member backend until the domain is verified; Reject refuses it with a
-	// SCIM error naming the domain.
+	// SCIM error naming the domain. Default Hold.
 	// +kubebuilder:default=Hold
 	// +optional
 	UnverifiedDomains UnverifiedDomainPolicy `json:"unverifiedDomains,omitempty"`
@@ -177,7 +179,9 @@ type SCIMSpec struct {
 	ClaimUnknownDomains bool `json:"claimUnknownDomains,omitempty"`
 
 	// rateLimit bounds the requests the SCIM endpoint accepts for this
-	// workspace; past it the server answers 429 with Retry-After.
+	// workspace; past it the server answers 429 with Retry-After. Each SCIM
+	// server replica keeps its own bucket. Default 50 requests per second,
+	// burst 100.
 	// +kubebuilder:default={requestsPerSecond: 50, burst: 100}
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
@@ -202,7 +206,7 @@ type WorkspaceSpec struct {
 	Deprovisioning DeprovisioningPolicy `json:"deprovisioning,omitempty"`
 
 	// resyncInterval is how often each user is compared with the backend to
-	// repair drift (with jitter).
+	// repair drift (with ±10% jitter). Default 10m.
 	// +kubebuilder:default="10m"
 	// +optional
 	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`

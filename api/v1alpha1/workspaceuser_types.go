@@ -164,7 +164,7 @@ type WorkspaceUserSpec struct {
 	ExternalID string `json:"externalId,omitempty"`
 
 	// active says whether the person may use the workspace. A user with active
-	// false is kept as an inactive member.
+	// false is kept as an inactive member. Default true.
 	// +kubebuilder:default=true
 	// +optional
 	Active *bool `json:"active,omitempty"`

@@ -34,7 +34,8 @@ type BackendSpecApplyConfiguration struct {
 	// http configures the HTTP driver; required when type is HTTP.
 	HTTP *HTTPBackendApplyConfiguration `json:"http,omitempty"`
 	// rateLimit bounds the calls the operator makes to the backend, so retry
-	// storms never reach the application.
+	// storms never reach the application. Default 50 requests per second,
+	// burst 100.
 	RateLimit *RateLimitApplyConfiguration `json:"rateLimit,omitempty"`
 }
 

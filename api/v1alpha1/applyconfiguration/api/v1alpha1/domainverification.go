@@ -30,7 +30,7 @@ type DomainVerificationApplyConfiguration struct {
 	// method is how the domain is verified: Manual (an approver runs
 	// kubectl rollcall domain approve), DNS (a TXT record named in
 	// status.dnsChallenge), or Preapproved (this object, written by someone
-	// holding the approve right, is the approval; for GitOps).
+	// holding the approve right, is the approval; for GitOps). Default Manual.
 	Method *apiv1alpha1.VerificationMethod `json:"method,omitempty"`
 }
 

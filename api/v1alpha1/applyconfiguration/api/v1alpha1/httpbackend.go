@@ -33,7 +33,7 @@ type HTTPBackendApplyConfiguration struct {
 	// credentialsSecretRef names a Secret with key "token" (sent as a bearer
 	// token) and key "signingKey" (the HMAC-SHA256 key that signs each request).
 	CredentialsSecretRef *SecretReferenceApplyConfiguration `json:"credentialsSecretRef,omitempty"`
-	// timeout bounds each request to the application.
+	// timeout bounds each request to the application. Default 10s.
 	Timeout *v1.Duration `json:"timeout,omitempty"`
 }
 

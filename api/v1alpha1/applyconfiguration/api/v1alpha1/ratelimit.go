@@ -23,9 +23,9 @@ package v1alpha1
 //
 // RateLimit is a token bucket.
 type RateLimitApplyConfiguration struct {
-	// requestsPerSecond is the sustained rate.
+	// requestsPerSecond is the sustained rate (1 to 10000).
 	RequestsPerSecond *int32 `json:"requestsPerSecond,omitempty"`
-	// burst is the bucket size: how many requests may go at once.
+	// burst is the bucket size: how many requests may go at once (1 to 10000).
 	Burst *int32 `json:"burst,omitempty"`
 }
 

@@ -28,7 +28,7 @@ import (
 // SCIMSpec configures the workspace's SCIM 2.0 endpoint (its Tenant URL).
 type SCIMSpecApplyConfiguration struct {
 	// enabled turns the workspace's SCIM endpoint on. When false the Tenant URL
-	// answers 404 and no token is generated.
+	// answers 404 and no token is generated. Default true.
 	Enabled *bool `json:"enabled,omitempty"`
 	// tokenSecretName names the Secret (key "token") holding the bearer token
 	// the identity provider sends. When the Secret does not exist the operator
@@ -38,7 +38,7 @@ type SCIMSpecApplyConfiguration struct {
 	// unverifiedDomains says what happens to a user whose e-mail domain is not
 	// verified for this workspace: Hold stores the user and keeps it out of the
 	// member backend until the domain is verified; Reject refuses it with a
-	// SCIM error naming the domain.
+	// SCIM error naming the domain. Default Hold.
 	UnverifiedDomains *apiv1alpha1.UnverifiedDomainPolicy `json:"unverifiedDomains,omitempty"`
 	// claimUnknownDomains lets the SCIM server create an unverified
 	// WorkspaceDomain claim for a domain nobody has claimed yet, for an approver
@@ -46,7 +46,9 @@ type SCIMSpecApplyConfiguration struct {
 	// never taken over. Off by default.
 	ClaimUnknownDomains *bool `json:"claimUnknownDomains,omitempty"`
 	// rateLimit bounds the requests the SCIM endpoint accepts for this
-	// workspace; past it the server answers 429 with Retry-After.
+	// workspace; past it the server answers 429 with Retry-After. Each SCIM
+	// server replica keeps its own bucket. Default 50 requests per second,
+	// burst 100.
 	RateLimit *RateLimitApplyConfiguration `json:"rateLimit,omitempty"`
 }
 

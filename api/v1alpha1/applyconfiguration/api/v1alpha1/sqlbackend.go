@@ -32,7 +32,8 @@ type SQLBackendApplyConfiguration struct {
 	// dsnSecretRef names the Secret key holding the data source name, e.g.
 	// "postgres://rollcall@db:5432/app?sslmode=require" or "file:/data/members.db".
 	DSNSecretRef *SecretKeyReferenceApplyConfiguration `json:"dsnSecretRef,omitempty"`
-	// maxConnections bounds the driver's connection pool.
+	// maxConnections bounds the driver's connection pool (1 to 100).
+	// Default 4.
 	MaxConnections *int32 `json:"maxConnections,omitempty"`
 }
 

@@ -38,7 +38,7 @@ type WorkspaceSpecApplyConfiguration struct {
 	// never deletes members unless this is Delete.
 	Deprovisioning *apiv1alpha1.DeprovisioningPolicy `json:"deprovisioning,omitempty"`
 	// resyncInterval is how often each user is compared with the backend to
-	// repair drift (with jitter).
+	// repair drift (with ±10% jitter). Default 10m.
 	ResyncInterval *v1.Duration `json:"resyncInterval,omitempty"`
 }
 

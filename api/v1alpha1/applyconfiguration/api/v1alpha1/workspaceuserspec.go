@@ -33,7 +33,7 @@ type WorkspaceUserSpecApplyConfiguration struct {
 	// externalId is the identity provider's own id for the person.
 	ExternalID *string `json:"externalId,omitempty"`
 	// active says whether the person may use the workspace. A user with active
-	// false is kept as an inactive member.
+	// false is kept as an inactive member. Default true.
 	Active *bool `json:"active,omitempty"`
 	// displayName is the name shown for the person.
 	DisplayName *string `json:"displayName,omitempty"`
