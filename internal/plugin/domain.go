@@ -43,8 +43,9 @@ func newDecisionCommand(k *kube, streams genericiooptions.IOStreams, d approval.
 	cmd := &cobra.Command{
 		Use:   d.Verb() + " DOMAIN",
 		Short: short,
-		Long:  short + ".\n\n" + long,
-		Args:  cobra.ExactArgs(1),
+		Long: short + ".\n\n" + long + " Only for domains whose spec.verification.method is Manual: " +
+			"the operator decides DNS and Preapproved domains.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := k.client()
 			if err != nil {

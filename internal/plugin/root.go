@@ -24,7 +24,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	k := &kube{flags: flags}
 	root := &cobra.Command{
 		Use:   "kubectl-rollcall",
-		Short: "Approve e-mail domains and show SCIM credentials of Rollcall workspaces",
+		Short: "Approve e-mail domains and show or rotate the SCIM credentials of Rollcall workspaces",
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl rollcall",
 		},

@@ -19,7 +19,7 @@ func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Com
 	cmd := &cobra.Command{
 		Use:     "workspace",
 		Aliases: []string{"workspaces", "ws"},
-		Short:   "Show the SCIM settings of workspaces",
+		Short:   "Show or rotate the SCIM Tenant URL and token of workspaces",
 		RunE:    helpOrUnknown,
 	}
 	cmd.AddCommand(&cobra.Command{
