@@ -33,6 +33,7 @@ type config struct {
 	manager     string
 	namespace   string
 	workspace   string
+	kubeVersion string
 }
 
 func main() {
@@ -75,6 +76,7 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	cfg.kubeVersion = version
 
 	step("starting etcd and kube-apiserver %s (state in %s)", version, rel(root, cfg.state))
 	env := &envtest.Environment{

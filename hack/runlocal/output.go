@@ -39,13 +39,14 @@ Try it:
   kubectl --kubeconfig %[2]s get workspaces,workspaceusers,workspacedomains -A
 
   # users of example.com are held until the domain is approved
-  # (kubectl-rollcall is in bin/: export PATH="$PWD/bin:$PATH")
+  # (kubectl-rollcall is in bin/, and a kubectl from make kubectl in bin/k8s/%[7]s:
+  #  export PATH="$PWD/bin:$PATH:$PWD/bin/k8s/%[7]s")
   kubectl --kubeconfig %[2]s rollcall domain approve example.com
 
   # the members the operator provisioned into the SQLite store
   %[6]s
 
-`, rel(cfg.root, cfg.state), kc, access.url, access.token, rel(cfg.root, filepath.Join(cfg.state, "scim.env")), membersCommand(cfg))
+`, rel(cfg.root, cfg.state), kc, access.url, access.token, rel(cfg.root, filepath.Join(cfg.state, "scim.env")), membersCommand(cfg), cfg.kubeVersion)
 }
 
 // membersCommand shows this run's member store: hack/members reads

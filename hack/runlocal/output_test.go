@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -59,4 +60,31 @@ func TestPrintedMembersCommandIsShortForTheDefaultState(t *testing.T) {
 	printNext(&out, config{root: "/repo", state: "/repo/.local"}, "/repo/.local/kubeconfig",
 		tenantAccess{url: "http://127.0.0.1:18000/scim/v2/demo/demo", token: "t"})
 	g.Expect(out.String()).To(ContainSubstring("  go run ./hack/members\n"))
+}
+
+// TestPrintedPathFindsThePluginAndTheBuiltKubectl pastes the printed PATH
+// line on a machine without kubectl: it must find kubectl-rollcall (make
+// build) and the kubectl that make kubectl builds into bin/k8s/<version>.
+func TestPrintedPathFindsThePluginAndTheBuiltKubectl(t *testing.T) {
+	g := NewWithT(t)
+	root := t.TempDir()
+	for _, exe := range []string{filepath.Join("bin", "kubectl-rollcall"), filepath.Join("bin", "k8s", "v1.37.2", "kubectl")} {
+		path := filepath.Join(root, exe)
+		g.Expect(os.MkdirAll(filepath.Dir(path), 0o755)).To(Succeed())
+		g.Expect(os.WriteFile(path, []byte("#!/bin/sh\n"), 0o755)).To(Succeed())
+	}
+	var out bytes.Buffer
+	printNext(&out, config{root: root, state: filepath.Join(root, ".local"), kubeVersion: "v1.37.2"},
+		filepath.Join(root, ".local", "kubeconfig"), tenantAccess{url: "http://127.0.0.1:18000/scim/v2/demo/demo", token: "t"})
+
+	_, export, found := strings.Cut(out.String(), "export PATH=")
+	g.Expect(found).To(BeTrue(), "no PATH line in:\n%s", out.String())
+	export, _, _ = strings.Cut(export, "\n")
+	export = strings.TrimSuffix(strings.TrimSpace(export), ")")
+	cmd := exec.Command("/bin/sh", "-c", "PATH=/nonexistent; export PATH="+export+"; command -v kubectl-rollcall; command -v kubectl")
+	cmd.Dir = root
+	got, err := cmd.CombinedOutput()
+	g.Expect(err).NotTo(HaveOccurred(), "export PATH=%s: %s", export, got)
+	g.Expect(strings.Fields(string(got))).To(Equal([]string{
+		filepath.Join(root, "bin", "kubectl-rollcall"), filepath.Join(root, "bin", "k8s", "v1.37.2", "kubectl")}))
 }
