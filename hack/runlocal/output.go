@@ -36,11 +36,11 @@ Try it:
   curl -sS -H "Authorization: Bearer %[4]s" '%[3]s/Users?filter=userName%%20eq%%20%%22ada@example.com%%22'
 
   # look at the resources
+  # (kubectl-rollcall is in bin/, and a kubectl from make kubectl in bin/k8s/%[7]s:
+  #  export PATH="$PWD/bin:$PATH:$PWD/bin/k8s/%[7]s")
   kubectl --kubeconfig %[2]s get workspaces,workspaceusers,workspacedomains -A
 
   # users of example.com are held until the domain is approved
-  # (kubectl-rollcall is in bin/, and a kubectl from make kubectl in bin/k8s/%[7]s:
-  #  export PATH="$PWD/bin:$PATH:$PWD/bin/k8s/%[7]s")
   kubectl --kubeconfig %[2]s rollcall domain approve example.com
 
   # the members the operator provisioned into the SQLite store
