@@ -83,7 +83,7 @@ type tenantAccess struct {
 }
 
 // waitForTenant waits until the workspace publishes its Tenant URL and token.
-func waitForTenant(ctx context.Context, c client.Client, ws *identityv1alpha1.Workspace, exited <-chan error) (tenantAccess, error) {
+func waitForTenant(ctx context.Context, c client.Client, ws *identityv1alpha1.Workspace, mgr *managerProcess) (tenantAccess, error) {
 	step("waiting for the workspace's Tenant URL and token")
 	deadline := time.After(2 * time.Minute)
 	tick := time.NewTicker(250 * time.Millisecond)
@@ -101,10 +101,10 @@ func waitForTenant(ctx context.Context, c client.Client, ws *identityv1alpha1.Wo
 		select {
 		case <-ctx.Done():
 			return tenantAccess{}, ctx.Err()
-		case err := <-exited:
+		case err := <-mgr.exited:
 			return tenantAccess{}, fmt.Errorf("the manager exited early: %w", err)
 		case <-deadline:
-			return tenantAccess{}, fmt.Errorf("workspace %s/%s published no Tenant URL within 2 minutes; see .local/manager.log", ws.Namespace, ws.Name)
+			return tenantAccess{}, fmt.Errorf("workspace %s/%s published no Tenant URL within 2 minutes; see %s", ws.Namespace, ws.Name, mgr.logPath)
 		case <-tick.C:
 		}
 	}

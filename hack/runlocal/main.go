@@ -114,7 +114,7 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	access, err := waitForTenant(ctx, c, demo, mgr.exited)
+	access, err := waitForTenant(ctx, c, demo, mgr)
 	if err != nil {
 		return err
 	}
