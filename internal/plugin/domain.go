@@ -60,7 +60,9 @@ func newDecisionCommand(k *kube, streams genericiooptions.IOStreams, d approval.
 	}
 	cmd.Flags().StringVar(&opts.Reason, "reason", "", "reason of the Verified condition (default "+d.DefaultReason()+")")
 	cmd.Flags().StringVar(&opts.Message, "message", "", "why, in a few words; the condition's message names you in any case")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "decide again even if the domain already has this decision")
+	if d != approval.Revoke { // revoking is only from Approved, so there is nothing to force
+		cmd.Flags().BoolVar(&opts.Force, "force", false, "decide again even if the domain already has this decision")
+	}
 	return cmd
 }
 
