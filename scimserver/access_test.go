@@ -49,10 +49,10 @@ func TestRotatedTokenWorks(t *testing.T) {
 	secret := &corev1.Secret{}
 	key := types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.TokenSecretName()}
 	g.Expect(env.Client.Get(context.Background(), key, secret)).To(Succeed())
-	secret.Data["token"] = []byte("a-rotated-token")
+	secret.Data["token"] = []byte("a-rotated-token-of-32-characters")
 	g.Expect(env.Client.Update(context.Background(), secret)).To(Succeed())
 	g.Eventually(func() int {
-		return tn.doWith("a-rotated-token", "GET", "/Users", nil).status
+		return tn.doWith("a-rotated-token-of-32-characters", "GET", "/Users", nil).status
 	}).WithTimeout(5 * time.Second).Should(Equal(http.StatusOK))
 	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).WithTimeout(15 * time.Second).Should(Equal(http.StatusUnauthorized))
 }

@@ -113,11 +113,13 @@ func (t *tokens) fetch(ctx context.Context, key types.NamespacedName) (tokenEntr
 	case err != nil:
 		return tokenEntry{}, err
 	default:
-		if token := strings.TrimSpace(string(secret.Data[identityv1alpha1.TokenSecretKey])); token != "" {
+		// A token shorter than scimtoken.MinLength opens nothing: the
+		// Workspace reports it unusable, and it could be guessed.
+		if token := strings.TrimSpace(string(secret.Data[identityv1alpha1.TokenSecretKey])); len(token) >= scimtoken.MinLength {
 			sum := sha256.Sum256([]byte(token))
 			entry.digest = sum[:]
 		}
-		if token, until, ok := scimtoken.Previous(secret); ok {
+		if token, until, ok := scimtoken.Previous(secret); ok && len(strings.TrimSpace(string(token))) >= scimtoken.MinLength {
 			sum := sha256.Sum256([]byte(strings.TrimSpace(string(token))))
 			entry.previous, entry.previousUntil = sum[:], until
 		}

@@ -19,6 +19,10 @@ import (
 
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;create;patch;delete
 
+// Holding usernameclaims is what config/policies/scim-lease-scope.yaml knows
+// the SCIM server by: it may then write only Leases that are userName claims.
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=usernameclaims,verbs=hold
+
 // Labels and annotations of userName claims.
 const (
 	// LabelWorkspace names the Workspace a claim belongs to.

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -65,8 +66,8 @@ func (r *Reconciler) checkTokenSecret(ctx context.Context, namespace, name strin
 	if err := r.APIReader.Get(ctx, keyOf(namespace, name), secret); err != nil {
 		return fmt.Errorf("read token Secret %s: %w", name, err)
 	}
-	if len(secret.Data[identityv1alpha1.TokenSecretKey]) < 16 {
-		return fmt.Errorf("token Secret %s has no key %q of at least 16 bytes", name, identityv1alpha1.TokenSecretKey)
+	if len(strings.TrimSpace(string(secret.Data[identityv1alpha1.TokenSecretKey]))) < scimtoken.MinLength {
+		return fmt.Errorf("token Secret %s has no key %q of at least %d bytes", name, identityv1alpha1.TokenSecretKey, scimtoken.MinLength)
 	}
 	return nil
 }

@@ -21,6 +21,11 @@ import (
 // size is the token's entropy: 256 bits.
 const size = 32
 
+// MinLength is the shortest token, in bytes, that opens a SCIM endpoint. A
+// token brought in one's own Secret that is shorter is refused by the SCIM
+// server and reported by the Workspace controller.
+const MinLength = 16
+
 // New returns a random token: 256 bits, base64url without padding.
 func New() (string, error) {
 	b := make([]byte, size)

@@ -30,7 +30,8 @@ type Options struct {
 	// MaxRetryAfter is the longest Retry-After the backend waits out itself;
 	// a longer one is returned to the caller (backend.RetryAfterOf). Zero means 10s.
 	MaxRetryAfter time.Duration
-	// Client sends the requests; nil means a client with sensible transport timeouts.
+	// Client sends the requests; nil means a client with sensible transport
+	// timeouts. Its redirect policy is replaced: redirects are never followed.
 	Client *http.Client
 	// Now returns the current time, for signatures; nil means time.Now.
 	Now func() time.Time
@@ -70,10 +71,15 @@ func New(opts Options) (*Backend, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	c := opts.Client
-	if c == nil {
-		c = &http.Client{Transport: newTransport()}
+	c := &http.Client{Transport: newTransport()}
+	if opts.Client != nil {
+		copied := *opts.Client
+		c = &copied
 	}
+	// A redirect is never followed: Go's client would send the bearer token
+	// on to any port or scheme of the same host name, and the signature
+	// covers the original path anyway. It is answered as a misconfiguration.
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	base.Path = strings.TrimSuffix(base.Path, "/")
 	base.RawPath = ""
 	return &Backend{base: base, opts: opts, client: c, backoff: defaultBackoff}, nil
@@ -232,6 +238,8 @@ func classifyResponse(method, key string, resp *http.Response, data []byte) (res
 	}
 	err := fmt.Errorf("%s member %q: the member API answered %d: %s", method, key, status, errorText(data))
 	switch {
+	case status/100 == 3:
+		return response{}, backend.InvalidConfig(fmt.Errorf("%s member %q: the member API answered %d, a redirect to %q, which is not followed: set the member API URL to where it points", method, key, status, redactedLocation(resp)))
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return response{}, backend.InvalidCredentials(err)
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
@@ -254,4 +262,13 @@ func errorText(data []byte) string {
 		s = s[:200] + "..."
 	}
 	return s
+}
+
+// redactedLocation is a redirect's target without any user:password.
+func redactedLocation(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil {
+		return ""
+	}
+	return loc.Redacted()
 }

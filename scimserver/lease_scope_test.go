@@ -1,0 +1,77 @@
+package scimserver_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/rollcall-dev/rollcall/internal/manifests"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
+	"github.com/rollcall-dev/rollcall/scimserver"
+)
+
+// TestLeasesOtherThanUserNameClaimsAreOutOfReach: the SCIM server faces the
+// internet and needs Leases in every namespace for its userName claims. Its
+// role must not let it create, change or delete any other Lease: node
+// heartbeats in kube-node-lease, the leader election of kube-scheduler,
+// kube-controller-manager or the Rollcall controllers.
+func TestLeasesOtherThanUserNameClaimsAreOutOfReach(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	root, err := testenv.RepoRoot()
+	g.Expect(err).NotTo(HaveOccurred())
+	objs, err := manifests.Read(filepath.Join(root, "config", "rbac", "scim-server", "role.yaml"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(objs).To(HaveLen(1))
+	role := objs[0]
+	g.Expect(env.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(role), client.FieldOwner("test"), client.ForceOwnership)).To(Succeed())
+	identity, err := env.AddUser(envtest.User{Name: "rollcall-scim-lease-scope"}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "rollcall-scim-lease-scope-test"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.GetName()},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "rollcall-scim-lease-scope"}},
+	}
+	g.Expect(client.IgnoreAlreadyExists(env.Client.Create(ctx, binding))).To(Succeed())
+	scim, err := client.New(identity.Config(), client.Options{Scheme: env.Scheme})
+	g.Expect(err).NotTo(HaveOccurred())
+
+	ns := testenv.NewNamespace(t, env.Client)
+	holder := "kube-scheduler-1"
+	leader := &coordinationv1.Lease{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "kube-scheduler"},
+		Spec:       coordinationv1.LeaseSpec{HolderIdentity: &holder},
+	}
+	g.Expect(env.Client.Create(ctx, leader)).To(Succeed())
+	key := types.NamespacedName{Namespace: ns, Name: leader.Name}
+
+	forbidden := func(err error) bool { return apierrors.IsForbidden(err) || apierrors.IsInvalid(err) }
+	takeOver := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"holderIdentity":"mallory"}}`))
+	// A new admission policy takes a moment to be in force: probe with dry runs.
+	g.Eventually(func() error {
+		return scim.Patch(ctx, leader.DeepCopy(), takeOver, client.DryRunAll)
+	}).WithTimeout(time.Minute).Should(Satisfy(forbidden), "the SCIM server may take over another component's leader election")
+	g.Expect(scim.Patch(ctx, leader.DeepCopy(), takeOver)).To(Satisfy(forbidden))
+	got := &coordinationv1.Lease{}
+	g.Expect(env.Client.Get(ctx, key, got)).To(Succeed())
+	g.Expect(*got.Spec.HolderIdentity).To(Equal(holder))
+
+	// Labelling a Lease as a claim does not make it one.
+	g.Expect(scim.Patch(ctx, leader.DeepCopy(), client.RawPatch(types.MergePatchType,
+		[]byte(`{"metadata":{"labels":{"`+scimserver.LabelClaim+`":"userName"}},"spec":{"holderIdentity":"mallory"}}`)))).To(Satisfy(forbidden))
+	g.Expect(scim.Delete(ctx, leader.DeepCopy())).To(Satisfy(forbidden))
+	g.Expect(env.Client.Get(ctx, key, got)).To(Succeed())
+
+	foreign := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rollcall-leader"}}
+	g.Expect(scim.Create(ctx, foreign)).To(Satisfy(forbidden))
+}
