@@ -2,20 +2,16 @@ package scimserver_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
 	coordinationv1 "k8s.io/api/coordination/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/rollcall-dev/rollcall/internal/manifests"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
@@ -28,21 +24,7 @@ import (
 func TestLeasesOtherThanUserNameClaimsAreOutOfReach(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	root, err := testenv.RepoRoot()
-	g.Expect(err).NotTo(HaveOccurred())
-	objs, err := manifests.Read(filepath.Join(root, "config", "rbac", "scim-server", "role.yaml"))
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(objs).To(HaveLen(1))
-	role := objs[0]
-	g.Expect(env.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(role), client.FieldOwner("test"), client.ForceOwnership)).To(Succeed())
-	identity, err := env.AddUser(envtest.User{Name: "rollcall-scim-lease-scope"}, nil)
-	g.Expect(err).NotTo(HaveOccurred())
-	binding := &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "rollcall-scim-lease-scope-test"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.GetName()},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "rollcall-scim-lease-scope"}},
-	}
-	g.Expect(client.IgnoreAlreadyExists(env.Client.Create(ctx, binding))).To(Succeed())
+	identity := asSCIMServer(t, "rollcall-scim-lease-scope")
 	scim, err := client.New(identity.Config(), client.Options{Scheme: env.Scheme})
 	g.Expect(err).NotTo(HaveOccurred())
 

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
-	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
@@ -28,23 +26,7 @@ import (
 // never lists or watches them, and can do all its work.
 func TestWorksWithItsLeastPrivilegeRole(t *testing.T) {
 	g := NewWithT(t)
-	ctx := context.Background()
-	root, err := testenv.RepoRoot()
-	g.Expect(err).NotTo(HaveOccurred())
-	objs, err := manifests.Read(filepath.Join(root, "config", "rbac", "scim-server", "role.yaml"))
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(objs).To(HaveLen(1))
-	role := objs[0]
-	g.Expect(env.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(role), client.FieldOwner("test"), client.ForceOwnership)).To(Succeed())
-
-	identity, err := env.AddUser(envtest.User{Name: "rollcall-scim-server"}, nil)
-	g.Expect(err).NotTo(HaveOccurred())
-	binding := &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "rollcall-scim-server-test"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.GetName()},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "rollcall-scim-server"}},
-	}
-	g.Expect(client.IgnoreAlreadyExists(env.Client.Create(ctx, binding))).To(Succeed())
+	identity := asSCIMServer(t, "rollcall-scim-server")
 
 	skip := true
 	mgr, err := ctrl.NewManager(identity.Config(), ctrl.Options{
@@ -69,4 +51,24 @@ func TestWorksWithItsLeastPrivilegeRole(t *testing.T) {
 	g.Expect(patched.status).To(Equal(http.StatusOK), patched.String())
 	g.Expect(tn.do("GET", filterPath(`userName eq "most@`+tn.namespace+`.test"`), nil).body["totalResults"]).To(BeNumerically("==", 1))
 	g.Expect(tn.do("DELETE", "/Users/"+id, nil).status).To(Equal(http.StatusNoContent))
+}
+
+// asSCIMServer installs the ClusterRole generated from the SCIM server's RBAC
+// markers (config/rbac/scim-server/role.yaml) and returns a new user bound to
+// it and nothing else.
+func asSCIMServer(t *testing.T, name string) *envtest.AuthenticatedUser {
+	t.Helper()
+	g := NewWithT(t)
+	ctx := context.Background()
+	root, err := testenv.RepoRoot()
+	g.Expect(err).NotTo(HaveOccurred())
+	objs, err := manifests.Read(filepath.Join(root, "config", "rbac", "scim-server", "role.yaml"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(objs).To(HaveLen(1))
+	role := objs[0]
+	g.Expect(env.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(role), client.FieldOwner("test"), client.ForceOwnership)).To(Succeed())
+	identity, err := env.AddUser(envtest.User{Name: name}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(testenv.BindClusterRoles(ctx, env.Client, name, role.GetName())).To(Succeed())
+	return identity
 }

@@ -53,6 +53,22 @@ func (o *fakeOpener) backend(namespace, name string) *fake.Backend {
 // startController runs the WorkspaceUser controller with backends from opener.
 func startController(t *testing.T, opener open.Opener) {
 	t.Helper()
+	startControllerWith(t, func(ctrl.Manager) open.Opener { return opener })
+}
+
+// startWithRealBackends runs the WorkspaceUser controller with the real
+// opener (open.Cache), so backends are the real drivers.
+func startWithRealBackends(t *testing.T) {
+	t.Helper()
+	startControllerWith(t, func(mgr ctrl.Manager) open.Opener {
+		cache := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
+		t.Cleanup(cache.Close)
+		return cache
+	})
+}
+
+func startControllerWith(t *testing.T, opener func(ctrl.Manager) open.Opener) {
+	t.Helper()
 	mgr, err := env.NewManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +76,7 @@ func startController(t *testing.T, opener open.Opener) {
 	r := &workspaceuser.Reconciler{
 		Client:      mgr.GetClient(),
 		Recorder:    mgr.GetEventRecorder("workspaceuser-controller"),
-		Backends:    opener,
+		Backends:    opener(mgr),
 		BackoffBase: 100 * time.Millisecond,
 		BackoffMax:  2 * time.Second,
 	}

@@ -3,18 +3,14 @@ package workspaceuser_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
 	"github.com/rollcall-dev/rollcall/internal/backend/httpbackend/httpbackendtest"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
@@ -27,15 +23,7 @@ func TestHTTPBackendEndToEnd(t *testing.T) {
 	app := httpbackendtest.Start("app-token", "app-signing-key")
 	t.Cleanup(app.Close)
 
-	mgr, err := env.NewManager(ctrl.Options{})
-	g.Expect(err).NotTo(HaveOccurred())
-	cache := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
-	t.Cleanup(cache.Close)
-	g.Expect((&workspaceuser.Reconciler{
-		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workspaceuser-controller"), Backends: cache,
-		BackoffBase: 100 * time.Millisecond, BackoffMax: 2 * time.Second,
-	}).SetupWithManager(mgr)).To(Succeed())
-	testenv.RunManager(t, mgr)
+	startWithRealBackends(t)
 
 	ns := testenv.NewNamespace(t, env.Client)
 	secret := &corev1.Secret{

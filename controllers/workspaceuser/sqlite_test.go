@@ -5,16 +5,13 @@ import (
 	"database/sql"
 	"path/filepath"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
@@ -24,16 +21,7 @@ import (
 func TestSQLiteEndToEnd(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	mgr, err := env.NewManager(ctrl.Options{})
-	g.Expect(err).NotTo(HaveOccurred())
-	cache := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
-	t.Cleanup(cache.Close)
-	r := &workspaceuser.Reconciler{
-		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workspaceuser-controller"), Backends: cache,
-		BackoffBase: 100 * time.Millisecond, BackoffMax: 2 * time.Second,
-	}
-	g.Expect(r.SetupWithManager(mgr)).To(Succeed())
-	testenv.RunManager(t, mgr)
+	startWithRealBackends(t)
 
 	ns := testenv.NewNamespace(t, env.Client)
 	ws := newWorkspace(t, ns, "acme") // SQL/sqlite, DSN in Secret members-db key dsn
