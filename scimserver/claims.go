@@ -25,8 +25,6 @@ import (
 
 // Labels and annotations of userName claims.
 const (
-	// LabelWorkspace names the Workspace a claim belongs to.
-	LabelWorkspace = "identity.rollcall.dev/workspace"
 	// LabelClaim marks a Lease as a userName claim.
 	LabelClaim = "identity.rollcall.dev/claim"
 	// AnnotationUserName holds the claimed userName, lower-cased.
@@ -68,7 +66,7 @@ func (c *claims) acquire(ctx context.Context, ws workspaceKey, userName, holder 
 			ObjectMeta: metav1.ObjectMeta{
 				Namespace:   ws.Namespace,
 				Name:        name,
-				Labels:      map[string]string{LabelWorkspace: ws.Name, LabelClaim: "userName"},
+				Labels:      map[string]string{identityv1alpha1.LabelWorkspace: ws.Name, LabelClaim: "userName"},
 				Annotations: map[string]string{AnnotationUserName: userNameKey(userName)},
 			},
 			Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder},

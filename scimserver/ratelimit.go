@@ -9,12 +9,6 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 )
 
-// Default per-workspace rate limit, as the CRD defaults it.
-const (
-	defaultRequestsPerSecond = 50
-	defaultBurst             = 100
-)
-
 // rateLimiters holds one token bucket per workspace, sized by
 // spec.scim.rateLimit and resized when it changes.
 type rateLimiters struct {
@@ -28,10 +22,8 @@ func newRateLimiters() *rateLimiters {
 
 // allow takes a token from ws's bucket, or says how long to wait for one.
 func (l *rateLimiters) allow(ws *identityv1alpha1.Workspace, now time.Time) (bool, time.Duration) {
-	rps, burst := float64(defaultRequestsPerSecond), defaultBurst
-	if rl := ws.Spec.SCIM.RateLimit; rl != nil {
-		rps, burst = float64(rl.RequestsPerSecond), int(rl.Burst)
-	}
+	rl := ws.Spec.SCIM.RateLimit.OrDefault()
+	rps, burst := float64(rl.RequestsPerSecond), int(rl.Burst)
 	key := workspaceKey{Namespace: ws.Namespace, Name: ws.Name}
 	l.mu.Lock()
 	lim, ok := l.limiters[key]

@@ -113,7 +113,7 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace:   q.ws.Namespace,
 			Name:        name,
-			Labels:      map[string]string{LabelWorkspace: q.ws.Name},
+			Labels:      map[string]string{identityv1alpha1.LabelWorkspace: q.ws.Name},
 			Annotations: map[string]string{resource.AnnotationLastModified: q.now().UTC().Format(time.RFC3339)},
 		},
 		Spec: spec,

@@ -97,4 +97,20 @@ const (
 	// AnnotationPreviousTokenExpires, on a token Secret, is when the previous
 	// token stops being accepted (RFC 3339).
 	AnnotationPreviousTokenExpires = "identity.rollcall.dev/previous-token-expires"
+
+	// LabelWorkspace names the Workspace an object belongs to: a generated
+	// token Secret, a WorkspaceUser, a userName claim.
+	LabelWorkspace = "identity.rollcall.dev/workspace"
+
+	// LabelManagedBy, with the value ManagedBy, marks objects the operator created.
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	// ManagedBy is the LabelManagedBy value of objects the operator created.
+	ManagedBy = "rollcall"
+
+	// HTTPBackendTokenSecretKey is the key, in the HTTP backend's credentials
+	// Secret, of the bearer token sent to the member API.
+	HTTPBackendTokenSecretKey = "token"
+	// HTTPBackendSigningKeySecretKey is the key, in the HTTP backend's
+	// credentials Secret, of the HMAC-SHA256 key that signs each request.
+	HTTPBackendSigningKeySecretKey = "signingKey"
 )

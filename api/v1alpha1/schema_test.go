@@ -89,6 +89,10 @@ func TestWorkspaceDefaults(t *testing.T) {
 	g.Expect(got.Spec.ResyncInterval.Duration.String()).To(Equal("10m0s"))
 	g.Expect(got.Spec.Backend.RateLimit).NotTo(BeNil())
 	g.Expect(got.Spec.Backend.RateLimit.RequestsPerSecond).To(BeEquivalentTo(50))
+	// The code's default for a nil rateLimit is the schema's default.
+	g.Expect(*got.Spec.Backend.RateLimit).To(Equal(identityv1alpha1.DefaultRateLimit))
+	g.Expect(got.Spec.SCIM.RateLimit).NotTo(BeNil())
+	g.Expect(*got.Spec.SCIM.RateLimit).To(Equal(identityv1alpha1.DefaultRateLimit))
 	g.Expect(got.Spec.Backend.SQL.MaxConnections).To(BeEquivalentTo(4))
 }
 

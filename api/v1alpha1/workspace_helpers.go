@@ -38,3 +38,29 @@ func (w *Workspace) TokenSecretName() string {
 func (u *WorkspaceUser) IsActive() bool {
 	return u.Spec.Active == nil || *u.Spec.Active
 }
+
+// DefaultRateLimit is the rate limit of a backend or a SCIM endpoint whose
+// spec names none. The CRD schema defaults both rateLimit fields to the same
+// bucket (its +kubebuilder:default markers cannot name a Go constant); a
+// test of this package keeps the two in step.
+var DefaultRateLimit = RateLimit{RequestsPerSecond: 50, Burst: 100}
+
+// OrDefault is the rate limit r sets, or DefaultRateLimit when r is nil.
+func (r *RateLimit) OrDefault() RateLimit {
+	if r == nil {
+		return DefaultRateLimit
+	}
+	return *r
+}
+
+// SecretName is the Secret the backend reads (its DSN for SQL, its
+// credentials for HTTP), or "" when the block that type selects is missing.
+func (b BackendSpec) SecretName() string {
+	switch {
+	case b.Type == BackendSQL && b.SQL != nil:
+		return b.SQL.DSNSecretRef.Name
+	case b.Type == BackendHTTP && b.HTTP != nil:
+		return b.HTTP.CredentialsSecretRef.Name
+	}
+	return ""
+}

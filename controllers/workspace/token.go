@@ -14,14 +14,6 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
-// Labels on generated token Secrets.
-const (
-	// LabelWorkspace names the Workspace a generated Secret belongs to.
-	LabelWorkspace = "identity.rollcall.dev/workspace"
-	// LabelManagedBy marks objects the operator created.
-	LabelManagedBy = "app.kubernetes.io/managed-by"
-)
-
 // ensureTokenSecret creates the token Secret when it does not exist. A
 // Secret that exists is left alone, whoever made it: bringing one's own token
 // is allowed. It reports whether it created the Secret.
@@ -43,7 +35,7 @@ func (r *Reconciler) ensureTokenSecret(ctx context.Context, ws *identityv1alpha1
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      name,
 			Namespace: ws.Namespace,
-			Labels:    map[string]string{LabelWorkspace: ws.Name, LabelManagedBy: "rollcall"},
+			Labels:    map[string]string{identityv1alpha1.LabelWorkspace: ws.Name, identityv1alpha1.LabelManagedBy: identityv1alpha1.ManagedBy},
 		},
 		Type: corev1.SecretTypeOpaque,
 		Data: map[string][]byte{identityv1alpha1.TokenSecretKey: []byte(token)},

@@ -8,7 +8,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
 )
 
@@ -52,7 +51,7 @@ func Register(ctx context.Context, indexer client.FieldIndexer) error {
 		return fmt.Errorf("index WorkspaceUsers by workspace and domain: %w", err)
 	}
 	if err := indexer.IndexField(ctx, &identityv1alpha1.Workspace{}, WorkspaceBackendSecret, func(o client.Object) []string {
-		if name := open.SecretName(o.(*identityv1alpha1.Workspace).Spec.Backend); name != "" {
+		if name := o.(*identityv1alpha1.Workspace).Spec.Backend.SecretName(); name != "" {
 			return []string{name}
 		}
 		return nil

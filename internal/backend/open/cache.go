@@ -61,7 +61,7 @@ func NewCache(metadata, secrets client.Reader) *Cache {
 // configuration changed (closing the old one).
 func (c *Cache) Open(ctx context.Context, ws *identityv1alpha1.Workspace) (backend.Backend, error) {
 	spec := ws.Spec.Backend
-	secretName := SecretName(spec)
+	secretName := spec.SecretName()
 	if secretName == "" {
 		return nil, backend.InvalidConfig(fmt.Errorf("workspace %s/%s: spec.backend has no block for type %q", ws.Namespace, ws.Name, spec.Type))
 	}
@@ -92,11 +92,11 @@ func (c *Cache) Open(ctx context.Context, ws *identityv1alpha1.Workspace) (backe
 	if err != nil {
 		return nil, fmt.Errorf("open backend of workspace %s/%s: %w", ws.Namespace, ws.Name, err)
 	}
-	rps, burst := rateOf(spec)
+	limit := spec.RateLimit.OrDefault()
 	if s.backend != nil {
 		_ = s.backend.Close()
 	}
-	s.backend = backend.WithRateLimit(b, rps, burst)
+	s.backend = backend.WithRateLimit(b, float64(limit.RequestsPerSecond), int(limit.Burst))
 	s.fingerprint = fingerprint
 	return s.backend, nil
 }
