@@ -9,9 +9,11 @@ import (
 
 	. "github.com/onsi/gomega"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	testingclock "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/rollcall-dev/rollcall/scimserver"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // A user deleted outside SCIM (kubectl delete, and no garbage collector in
@@ -29,17 +31,17 @@ func TestStaleUserNameClaimIsTakenOver(t *testing.T) {
 	g.Eventually(func() int { return tn.do("GET", "/Users/"+string(u.UID), nil).status }).Should(Equal(http.StatusNotFound))
 
 	leases := &coordinationv1.LeaseList{}
-	g.Expect(env.Client.List(ctx, leases, client.InNamespace(tn.namespace), client.MatchingLabels{scimserver.LabelClaim: "userName"})).To(Succeed())
+	g.Expect(env.Client.List(ctx, leases, client.InNamespace(tn.namespace), client.MatchingLabels{store.LabelClaim: "userName"})).To(Succeed())
 	g.Expect(leases.Items).To(HaveLen(1), "the claim outlived its user")
 	g.Expect(leases.Items[0].OwnerReferences).To(ConsistOf(HaveField("UID", u.UID)), "in a real cluster the garbage collector removes it")
 
 	again := tn.do("POST", "/Users", user("ghost@example.com"))
 	g.Expect(again.status).To(Equal(http.StatusConflict), "a young claim may belong to a POST in flight: %s", again)
 
-	scimserver.SetClock(r.server, func() time.Time { return time.Now().Add(time.Minute) })
+	scimserver.SetClock(r.server, testingclock.NewFakePassiveClock(time.Now().Add(time.Minute)))
 	again = tn.do("POST", "/Users", user("GHOST@example.com"))
 	g.Expect(again.status).To(Equal(http.StatusCreated), again.String())
-	g.Expect(env.Client.List(ctx, leases, client.InNamespace(tn.namespace), client.MatchingLabels{scimserver.LabelClaim: "userName"})).To(Succeed())
+	g.Expect(env.Client.List(ctx, leases, client.InNamespace(tn.namespace), client.MatchingLabels{store.LabelClaim: "userName"})).To(Succeed())
 	g.Expect(leases.Items).To(HaveLen(1))
 	g.Expect(*leases.Items[0].Spec.HolderIdentity).To(Equal(tn.stored(again.body["id"].(string)).Name))
 }

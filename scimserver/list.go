@@ -10,6 +10,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/filter"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // listQuery is a list or search request (RFC 7644 §3.4.2, §3.4.3).
@@ -201,12 +202,10 @@ func (q *request) answerList(lq listQuery) {
 func (q *request) candidates(expr filter.Expr) ([]*identityv1alpha1.WorkspaceUser, error) {
 	if expr != nil {
 		if attr, value, ok := filter.IndexableEquality(expr); ok {
-			if index, ok := indexOfAttribute[attr]; ok {
-				users, err := q.users.lookup(q.key, index, value)
-				sortUsers(users)
-				return users, err
+			if store.Indexed(attr) {
+				return q.users.Lookup(q.key, attr, value)
 			}
 		}
 	}
-	return q.users.all(q.key)
+	return q.users.List(q.key)
 }

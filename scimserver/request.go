@@ -4,19 +4,30 @@ import (
 	"net/http"
 	"strings"
 
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
-// request is one authenticated request to a workspace's endpoint.
+// request is one authenticated request to a workspace's endpoint, with
+// what its endpoint may use.
 type request struct {
-	*Server
-	w   http.ResponseWriter
-	r   *http.Request
+	opts Options
+	// client reads and claims WorkspaceDomains.
+	client client.Client
+	users  *store.Users
+	claims *store.Claims
+	clock  clock.PassiveClock
+
+	w http.ResponseWriter
+	r *http.Request
+	// ws is the workspace the request is for, key its name.
 	ws  *identityv1alpha1.Workspace
-	key workspaceKey
+	key store.Workspace
 }
 
 // fail answers a SCIM error; server faults are logged.

@@ -18,8 +18,10 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
+	"github.com/rollcall-dev/rollcall/scimserver/filter"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // updateAttempts bounds the tries of a PUT or PATCH without If-Match that
@@ -28,7 +30,7 @@ const updateAttempts = 10
 
 // getUser answers GET /Users/{id}.
 func (q *request) getUser(id string) {
-	u, err := q.users.byID(q.key, id)
+	u, err := q.users.Get(q.key, id)
 	if err != nil {
 		q.fail(fromAPIError("read the user", err))
 		return
@@ -99,14 +101,14 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 	if e := q.userNameFree(spec.UserName, ""); e != nil {
 		return nil, e
 	}
-	if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
+	if e := q.checkDomain(ctx, &spec); e != nil {
 		return nil, e
 	}
 	name, err := objectName(spec.UserName)
 	if err != nil {
 		return nil, errorf(http.StatusInternalServerError, "", "name the user: %v", err)
 	}
-	if err := q.claims.acquire(ctx, q.key, spec.UserName, name); err != nil {
+	if err := q.claims.Acquire(ctx, q.key, spec.UserName, name); err != nil {
 		return nil, q.claimError(spec.UserName, err)
 	}
 	u := &identityv1alpha1.WorkspaceUser{
@@ -114,17 +116,17 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 			Namespace:   q.ws.Namespace,
 			Name:        name,
 			Labels:      map[string]string{identityv1alpha1.LabelWorkspace: q.ws.Name},
-			Annotations: map[string]string{resource.AnnotationLastModified: q.now().UTC().Format(time.RFC3339)},
+			Annotations: map[string]string{resource.AnnotationLastModified: q.clock.Now().UTC().Format(time.RFC3339)},
 		},
 		Spec: spec,
 	}
-	if err := q.users.create(ctx, u); err != nil {
-		if rerr := q.claims.release(ctx, q.key, spec.UserName, name); rerr != nil {
+	if err := q.users.Create(ctx, u); err != nil {
+		if rerr := q.claims.Release(ctx, q.key, spec.UserName, name); rerr != nil {
 			log.FromContext(ctx).Error(rerr, "cannot release the userName claim of a user not created", "userName", spec.UserName)
 		}
 		return nil, fromAPIError("create the user", err)
 	}
-	if err := q.claims.own(ctx, u); err != nil {
+	if err := q.claims.Own(ctx, u); err != nil {
 		log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", u.Name)
 	}
 	return u, nil
@@ -133,7 +135,7 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 // userNameFree answers 409 when another user of the workspace (than the one
 // named except) has userName in the cache; the claim is the atomic check.
 func (q *request) userNameFree(userName, except string) *scimError {
-	taken, err := q.users.lookup(q.key, indexUserName, userName)
+	taken, err := q.users.Lookup(q.key, filter.IndexUserName, userName)
 	if err != nil {
 		return fromAPIError("look up the userName", err)
 	}
@@ -146,7 +148,7 @@ func (q *request) userNameFree(userName, except string) *scimError {
 }
 
 func (q *request) claimError(userName string, err error) *scimError {
-	if errors.Is(err, errUserNameTaken) {
+	if errors.Is(err, store.ErrUserNameTaken) {
 		return errorf(http.StatusConflict, scimTypeUniqueness, "userName %q is already taken in this workspace", userName)
 	}
 	return fromAPIError("claim the userName", err)
@@ -202,7 +204,7 @@ func (q *request) patchUser(id string) {
 // 404 when there is none, 412 when If-Match names another version. pinned
 // is the version If-Match names, or "" when the client pinned none.
 func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pinned string, e *scimError) {
-	u, err := q.users.byID(q.key, id)
+	u, err := q.users.Get(q.key, id)
 	if err != nil {
 		return nil, "", fromAPIError("read the user", err)
 	}
@@ -214,7 +216,7 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 	}
 	// The cache may lag behind a write made through another replica, whose
 	// version the client names: the API server's version decides the 412.
-	fresh, err := q.users.fresh(q.r.Context(), u)
+	fresh, err := q.users.Fresh(q.r.Context(), u)
 	switch {
 	case apierrors.IsNotFound(err) || (err == nil && !fresh.DeletionTimestamp.IsZero()):
 		return nil, "", notFound(id)
@@ -258,7 +260,7 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 			return
 		case <-time.After(wait.Jitter(time.Duration(attempt)*5*time.Millisecond, 1)):
 		}
-		fresh, err := q.users.fresh(ctx, cur)
+		fresh, err := q.users.Fresh(ctx, cur)
 		if err != nil {
 			if apierrors.IsNotFound(err) {
 				q.fail(notFound(id))
@@ -286,16 +288,16 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		return cur, nil, false
 	}
 	if needsDomainCheck(&cur.Spec, &spec) {
-		if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
+		if e := q.checkDomain(ctx, &spec); e != nil {
 			return nil, e, false
 		}
 	}
-	renamed := userNameKey(spec.UserName) != userNameKey(cur.Spec.UserName)
+	renamed := !store.SameUserName(spec.UserName, cur.Spec.UserName)
 	if renamed {
 		if e := q.userNameFree(spec.UserName, cur.Name); e != nil {
 			return nil, e, false
 		}
-		if err := q.claims.acquire(ctx, q.key, spec.UserName, cur.Name); err != nil {
+		if err := q.claims.Acquire(ctx, q.key, spec.UserName, cur.Name); err != nil {
 			return nil, q.claimError(spec.UserName, err), false
 		}
 	}
@@ -304,10 +306,10 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	if next.Annotations == nil {
 		next.Annotations = map[string]string{}
 	}
-	next.Annotations[resource.AnnotationLastModified] = q.now().UTC().Format(time.RFC3339)
-	if err := q.users.update(ctx, next); err != nil {
+	next.Annotations[resource.AnnotationLastModified] = q.clock.Now().UTC().Format(time.RFC3339)
+	if err := q.users.Update(ctx, next); err != nil {
 		if renamed {
-			if rerr := q.claims.release(ctx, q.key, spec.UserName, cur.Name); rerr != nil {
+			if rerr := q.claims.Release(ctx, q.key, spec.UserName, cur.Name); rerr != nil {
 				log.FromContext(ctx).Error(rerr, "cannot release the claim of a rename not written", "userName", spec.UserName)
 			}
 		}
@@ -317,10 +319,10 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		return nil, fromAPIError("update the user", err), apierrors.IsConflict(err)
 	}
 	if renamed {
-		if err := q.claims.release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
+		if err := q.claims.Release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
 			log.FromContext(ctx).Error(err, "cannot release the old userName claim", "userName", cur.Spec.UserName)
 		}
-		if err := q.claims.own(ctx, next); err != nil {
+		if err := q.claims.Own(ctx, next); err != nil {
 			log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", next.Name)
 		}
 	}
@@ -351,7 +353,7 @@ func (q *request) deleteUser(id string) {
 		q.fail(e)
 		return
 	}
-	if err := q.users.delete(ctx, u, pinned); err != nil {
+	if err := q.users.Delete(ctx, u, pinned); err != nil {
 		if apierrors.IsNotFound(err) {
 			q.fail(notFound(id))
 			return
@@ -359,7 +361,7 @@ func (q *request) deleteUser(id string) {
 		q.fail(fromAPIError("delete the user", err))
 		return
 	}
-	if err := q.claims.release(ctx, q.key, u.Spec.UserName, u.Name); err != nil {
+	if err := q.claims.Release(ctx, q.key, u.Spec.UserName, u.Name); err != nil {
 		log.FromContext(ctx).Error(err, "cannot release the userName claim of a deleted user", "userName", u.Spec.UserName)
 	}
 	q.w.WriteHeader(http.StatusNoContent)

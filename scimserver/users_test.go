@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	. "github.com/onsi/gomega"
+	testingclock "k8s.io/utils/clock/testing"
 
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
@@ -242,7 +243,7 @@ func TestUnchangingWritesAreNotWritten(t *testing.T) {
 	version := created.header.Get("ETag")
 	// Later writes happen an hour later: a write would move lastModified.
 	later := time.Now().Add(time.Hour)
-	scimserver.SetClock(r.server, func() time.Time { return later })
+	scimserver.SetClock(r.server, testingclock.NewFakePassiveClock(later))
 
 	delete(body, "active")
 	put := tn.do("PUT", "/Users/"+id, body)
