@@ -2,7 +2,6 @@ package scimserver
 
 import (
 	"net/http"
-	"strings"
 
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -57,41 +56,4 @@ func (q *request) location(u *identityv1alpha1.WorkspaceUser) string {
 
 func (q *request) resourceOf(u *identityv1alpha1.WorkspaceUser) map[string]any {
 	return resource.FromWorkspaceUser(u, q.location(u))
-}
-
-// ifMatch reads the If-Match header against u's version. It returns the
-// resourceVersion the client insists on ("" when it does not), and a 412
-// when the client's version is not the current one.
-func (q *request) ifMatch(u *identityv1alpha1.WorkspaceUser) (string, *scimError) {
-	header := strings.TrimSpace(q.r.Header.Get("If-Match"))
-	if header == "" {
-		return "", nil
-	}
-	for _, tag := range strings.Split(header, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" {
-			return "", nil
-		}
-		if etagVersion(tag) == u.ResourceVersion {
-			return u.ResourceVersion, nil
-		}
-	}
-	return "", errorf(http.StatusPreconditionFailed, scimTypeInvalidVers,
-		"If-Match %s does not match the current version %s: read the user again and retry", header, resource.Version(u.ResourceVersion))
-}
-
-// ifNoneMatch reports whether the If-None-Match header names u's version.
-func (q *request) ifNoneMatch(u *identityv1alpha1.WorkspaceUser) bool {
-	for _, tag := range strings.Split(q.r.Header.Get("If-None-Match"), ",") {
-		if tag = strings.TrimSpace(tag); tag != "" && (tag == "*" || etagVersion(tag) == u.ResourceVersion) {
-			return true
-		}
-	}
-	return false
-}
-
-// etagVersion is the resourceVersion inside an entity tag: W/"12" → 12.
-func etagVersion(tag string) string {
-	tag = strings.TrimPrefix(strings.TrimPrefix(tag, "W/"), "w/")
-	return strings.Trim(tag, `"`)
 }
