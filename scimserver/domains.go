@@ -12,6 +12,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspacedomains,verbs=get;list;watch;create
@@ -24,13 +25,13 @@ import (
 // what the administrator must do. When the workspace allows it, a domain
 // nobody has claimed gets an unverified claim for an approver; a domain
 // claimed by another workspace is never touched.
-func (q *request) checkDomain(ctx context.Context, spec *identityv1alpha1.WorkspaceUserSpec) *scimError {
+func (q *request) checkDomain(ctx context.Context, spec *identityv1alpha1.WorkspaceUserSpec) *scimerr.Error {
 	ws := q.ws
 	domain := userdomain.OfSpec(spec)
 	reject := ws.Spec.SCIM.UnverifiedDomains == identityv1alpha1.UnverifiedDomainReject
 	if domain == "" {
 		if reject {
-			return errorf(http.StatusBadRequest, scimTypeInvalidValue,
+			return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue,
 				"user %q has no e-mail address (and userName is not one), so its domain cannot be verified; this workspace rejects users whose domain is not verified: send an e-mail address of a verified domain", spec.UserName)
 		}
 		return nil
@@ -53,7 +54,7 @@ func (q *request) checkDomain(ctx context.Context, spec *identityv1alpha1.Worksp
 	if !reject {
 		return nil
 	}
-	return errorf(http.StatusBadRequest, scimTypeInvalidValue,
+	return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue,
 		"the e-mail domain %q of user %q is not verified for this workspace, and the workspace rejects users from unverified domains. "+
 			"An administrator must claim it for workspace %s/%s with a WorkspaceDomain named %q and have it approved "+
 			"(kubectl rollcall domain approve %s); the identity provider's next retry then succeeds",

@@ -6,12 +6,13 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // ifMatch reads the If-Match header against u's version. It returns the
 // resourceVersion the client insists on ("" when it does not), and a 412
 // when the client's version is not the current one.
-func (q *request) ifMatch(u *identityv1alpha1.WorkspaceUser) (string, *scimError) {
+func (q *request) ifMatch(u *identityv1alpha1.WorkspaceUser) (string, *scimerr.Error) {
 	header := strings.TrimSpace(q.r.Header.Get("If-Match"))
 	if header == "" {
 		return "", nil
@@ -25,7 +26,7 @@ func (q *request) ifMatch(u *identityv1alpha1.WorkspaceUser) (string, *scimError
 			return u.ResourceVersion, nil
 		}
 	}
-	return "", errorf(http.StatusPreconditionFailed, scimTypeInvalidVers,
+	return "", scimerr.New(http.StatusPreconditionFailed, scimerr.InvalidVers,
 		"If-Match %s does not match the current version %s: read the user again and retry", header, resource.Version(u.ResourceVersion))
 }
 

@@ -9,6 +9,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
@@ -30,9 +31,9 @@ type request struct {
 }
 
 // fail answers a SCIM error; server faults are logged.
-func (q *request) fail(e *scimError) {
-	if e.status >= http.StatusInternalServerError {
-		log.FromContext(q.r.Context()).Info("SCIM request failed", "status", e.status, "detail", e.detail)
+func (q *request) fail(e *scimerr.Error) {
+	if e.Status >= http.StatusInternalServerError {
+		log.FromContext(q.r.Context()).Info("SCIM request failed", "status", e.Status, "detail", e.Detail)
 	}
 	writeError(q.w, e)
 }

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
@@ -89,12 +90,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		requestDuration.WithLabelValues(workspaceLabel, resourceLabel, method).Observe(s.clock.Since(start).Seconds())
 	}()
 	if !ok {
-		writeError(rec, errorf(http.StatusNotFound, "", "no SCIM endpoint at %s: endpoints are %s/<namespace>/<workspace>/Users, /Schemas, /ResourceTypes and /ServiceProviderConfig",
+		writeError(rec, scimerr.New(http.StatusNotFound, "", "no SCIM endpoint at %s: endpoints are %s/<namespace>/<workspace>/Users, /Schemas, /ResourceTypes and /ServiceProviderConfig",
 			r.URL.Path, identityv1alpha1.SCIMPathPrefix))
 		return
 	}
 	if !s.hasSynced() {
-		writeError(rec, &scimError{status: http.StatusServiceUnavailable, retryAfter: time.Second, detail: "the SCIM server is starting; retry in a moment"})
+		writeError(rec, &scimerr.Error{Status: http.StatusServiceUnavailable, RetryAfter: time.Second, Detail: "the SCIM server is starting; retry in a moment"})
 		return
 	}
 	ctx := log.IntoContext(r.Context(), log.FromContext(r.Context()).WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
@@ -103,7 +104,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws := &identityv1alpha1.Workspace{}
 	err := s.client.Get(ctx, types.NamespacedName{Namespace: rt.workspace.Namespace, Name: rt.workspace.Name}, ws)
 	if apierrors.IsNotFound(err) || (err == nil && (!ws.SCIMEnabled() || !ws.DeletionTimestamp.IsZero())) {
-		writeError(rec, errorf(http.StatusNotFound, "", "no SCIM endpoint for workspace %s: it does not exist or its SCIM endpoint is disabled", rt.workspace))
+		writeError(rec, scimerr.New(http.StatusNotFound, "", "no SCIM endpoint for workspace %s: it does not exist or its SCIM endpoint is disabled", rt.workspace))
 		return
 	}
 	if err != nil {
@@ -119,12 +120,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !authenticated {
-		writeError(rec, errorf(http.StatusUnauthorized, "", "authentication failed: send this workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall token %s -n %s)", ws.Name, ws.Namespace))
+		writeError(rec, scimerr.New(http.StatusUnauthorized, "", "authentication failed: send this workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall token %s -n %s)", ws.Name, ws.Namespace))
 		return
 	}
 	if ok, wait := s.limits.allow(ws, s.clock.Now()); !ok {
-		writeError(rec, &scimError{status: http.StatusTooManyRequests, retryAfter: wait,
-			detail: "too many requests for this workspace (spec.scim.rateLimit); retry after the time in Retry-After"})
+		writeError(rec, &scimerr.Error{Status: http.StatusTooManyRequests, RetryAfter: wait,
+			Detail: "too many requests for this workspace (spec.scim.rateLimit); retry after the time in Retry-After"})
 		return
 	}
 	s.dispatch(rec, r, ws, rt)
@@ -179,5 +180,5 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, rt route) {
 		}
 	}
 	w.Header().Set("Allow", allow)
-	writeError(w, errorf(http.StatusMethodNotAllowed, "", "%s is not supported here; use %s", r.Method, allow))
+	writeError(w, scimerr.New(http.StatusMethodNotAllowed, "", "%s is not supported here; use %s", r.Method, allow))
 }

@@ -13,6 +13,7 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 func fullSpec() identityv1alpha1.WorkspaceUserSpec {
@@ -177,9 +178,9 @@ func TestBodiesThatCannotBeStored(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := specOfBody(t, tt.body)
-		var pe *patch.Error
-		if !errors.As(err, &pe) || pe.ScimType != patch.ScimTypeInvalidValue {
-			t.Errorf("%s: want an invalidValue patch.Error, got %v", tt.body, err)
+		var pe *scimerr.Error
+		if !errors.As(err, &pe) || pe.ScimType != scimerr.InvalidValue {
+			t.Errorf("%s: want an invalidValue scimerr.Error, got %v", tt.body, err)
 			continue
 		}
 		if !strings.Contains(pe.Detail, tt.attr) {
