@@ -3,6 +3,7 @@ package resource_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,18 @@ func TestNULCannotBeStored(t *testing.T) {
 		if !errors.As(err, &ve) || ve.Attribute != tt.attr {
 			t.Errorf("%s: want a ValueError for %s, got %v", tt.body, tt.attr, err)
 		}
+	}
+}
+
+// TestValueErrorIsAnInvalidValueAnswer: errors.As finds the server's answer
+// in a ValueError, 400 invalidValue with the error's message as detail.
+func TestValueErrorIsAnInvalidValueAnswer(t *testing.T) {
+	var err error = &resource.ValueError{Attribute: "active", Problem: "must be true or false"}
+	var se *scimerr.Error
+	if !errors.As(fmt.Errorf("read the body: %w", err), &se) {
+		t.Fatalf("errors.As found no *scimerr.Error in %v", err)
+	}
+	if se.Status != 400 || se.ScimType != scimerr.InvalidValue || se.Detail != err.Error() {
+		t.Errorf("answer %d %q %q, want 400 invalidValue %q", se.Status, se.ScimType, se.Detail, err.Error())
 	}
 }
