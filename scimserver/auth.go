@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -33,7 +34,7 @@ const (
 // tokens checks bearer tokens against the workspaces' token Secrets.
 type tokens struct {
 	reader client.Reader
-	now    func() time.Time
+	clock  clock.PassiveClock
 
 	mu      sync.Mutex
 	secrets map[types.NamespacedName]tokenEntry
@@ -49,8 +50,8 @@ type tokenEntry struct {
 	fetched       time.Time
 }
 
-func newTokens(reader client.Reader, now func() time.Time) *tokens {
-	return &tokens{reader: reader, now: now, secrets: map[types.NamespacedName]tokenEntry{}}
+func newTokens(reader client.Reader, clk clock.PassiveClock) *tokens {
+	return &tokens{reader: reader, clock: clk, secrets: map[types.NamespacedName]tokenEntry{}}
 }
 
 // bearerToken is the token of an "Authorization: Bearer <token>" header.
@@ -76,7 +77,7 @@ func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspac
 	if cached && t.matches(entry, presented[:]) {
 		return true, nil
 	}
-	if cached && t.now().Sub(entry.fetched) < tokenRefreshInterval {
+	if cached && t.clock.Since(entry.fetched) < tokenRefreshInterval {
 		return false, nil
 	}
 	entry, err := t.fetch(ctx, key)
@@ -90,7 +91,7 @@ func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspac
 // grace period, the previous one.
 func (t *tokens) matches(e tokenEntry, presented []byte) bool {
 	current := e.digest != nil && subtle.ConstantTimeCompare(e.digest, presented) == 1
-	previous := e.previous != nil && subtle.ConstantTimeCompare(e.previous, presented) == 1 && t.now().Before(e.previousUntil)
+	previous := e.previous != nil && subtle.ConstantTimeCompare(e.previous, presented) == 1 && t.clock.Now().Before(e.previousUntil)
 	return current || previous
 }
 
@@ -98,7 +99,7 @@ func (t *tokens) cached(key types.NamespacedName) (tokenEntry, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e, ok := t.secrets[key]
-	if !ok || t.now().Sub(e.fetched) > tokenTTL {
+	if !ok || t.clock.Since(e.fetched) > tokenTTL {
 		return tokenEntry{}, false
 	}
 	return e, true
@@ -106,7 +107,7 @@ func (t *tokens) cached(key types.NamespacedName) (tokenEntry, bool) {
 
 func (t *tokens) fetch(ctx context.Context, key types.NamespacedName) (tokenEntry, error) {
 	secret := &corev1.Secret{}
-	entry := tokenEntry{fetched: t.now()}
+	entry := tokenEntry{fetched: t.clock.Now()}
 	err := t.reader.Get(ctx, key, secret)
 	switch {
 	case apierrors.IsNotFound(err):

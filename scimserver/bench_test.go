@@ -11,8 +11,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // BenchmarkFilterLookup measures GET /Users?filter=<attr> eq "<value>" from
@@ -23,12 +25,7 @@ import (
 // per user.
 func BenchmarkFilterLookup(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
-		indexer, bytesPerUser := populatedIndexer(b, n)
-		srv := &Server{
-			opts:  Options{PublicBaseURL: "https://scim.example.test"},
-			users: &userStore{indexer: indexer, recent: newRecentWrites(time.Now)},
-			now:   time.Now,
-		}
+		users, bytesPerUser := populatedStore(b, n)
 		ws := &identityv1alpha1.Workspace{ObjectMeta: metav1.ObjectMeta{Namespace: "bench", Name: "acme"}}
 		for _, filter := range []struct{ name, expr string }{
 			{"userName", `userName eq "USER%d@example.com"`},
@@ -39,8 +36,7 @@ func BenchmarkFilterLookup(b *testing.B) {
 				i := 0
 				for b.Loop() {
 					rec := httptest.NewRecorder()
-					q := &request{Server: srv, w: rec, r: httptest.NewRequest(http.MethodGet, "/", nil), ws: ws,
-						key: workspaceKey{Namespace: "bench", Name: "acme"}}
+					q := benchRequest(users, rec, ws)
 					q.answerList(listQuery{filter: fmt.Sprintf(filter.expr, i%n), startIndex: 1, count: DefaultCount})
 					if rec.Code != http.StatusOK || !containsTotalOne(rec.Body.Bytes()) {
 						b.Fatalf("lookup %d answered %d %s", i%n, rec.Code, rec.Body)
@@ -57,14 +53,26 @@ func containsTotalOne(body []byte) bool {
 	return len(body) > 0 && string(body[len(body)-len(`"totalResults":1}`)-1:len(body)-1]) == `"totalResults":1}`
 }
 
-// populatedIndexer fills an indexer with n users and reports the heap
-// they take per user.
-func populatedIndexer(b *testing.B, n int) (toolscache.Indexer, float64) {
+// benchRequest is a GET to the workspace ws answered from users.
+func benchRequest(users *store.Users, w http.ResponseWriter, ws *identityv1alpha1.Workspace) *request {
+	return &request{opts: Options{PublicBaseURL: "https://scim.example.test"}, users: users, clock: clock.RealClock{},
+		w: w, r: httptest.NewRequest(http.MethodGet, "/", nil), ws: ws, key: store.Workspace{Namespace: ws.Namespace, Name: ws.Name}}
+}
+
+// populatedStore fills a store with n users and reports the heap they take
+// per user in its indexes. The store's informer never runs: the users are
+// added to its indexer directly.
+func populatedStore(b *testing.B, n int) (*store.Users, float64) {
 	b.Helper()
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	indexer := toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, userIndexers())
+	informer := toolscache.NewSharedIndexInformer(&toolscache.ListWatch{}, &identityv1alpha1.WorkspaceUser{}, 0, toolscache.Indexers{})
+	users, err := store.New(informer, nil, nil, clock.RealClock{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	indexer := informer.GetIndexer()
 	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i++ {
 		active := true
@@ -87,7 +95,7 @@ func populatedIndexer(b *testing.B, n int) (toolscache.Indexer, float64) {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	return indexer, float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+	return users, float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
 }
 
 // BenchmarkListPage measures GET /Users?startIndex=…&count=100 (Okta's
@@ -95,18 +103,12 @@ func populatedIndexer(b *testing.B, n int) (toolscache.Indexer, float64) {
 // workspace's users, so it grows with them (n log n).
 func BenchmarkListPage(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
-		indexer, _ := populatedIndexer(b, n)
-		srv := &Server{
-			opts:  Options{PublicBaseURL: "https://scim.example.test"},
-			users: &userStore{indexer: indexer, recent: newRecentWrites(time.Now)},
-			now:   time.Now,
-		}
+		users, _ := populatedStore(b, n)
 		ws := &identityv1alpha1.Workspace{ObjectMeta: metav1.ObjectMeta{Namespace: "bench", Name: "acme"}}
 		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				rec := httptest.NewRecorder()
-				q := &request{Server: srv, w: rec, r: httptest.NewRequest(http.MethodGet, "/", nil), ws: ws,
-					key: workspaceKey{Namespace: "bench", Name: "acme"}}
+				q := benchRequest(users, rec, ws)
 				q.answerList(listQuery{startIndex: n / 2, count: 100})
 				if rec.Code != http.StatusOK {
 					b.Fatalf("list answered %d", rec.Code)

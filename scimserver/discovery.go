@@ -6,6 +6,7 @@ import (
 
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // serviceProviderConfig answers GET /ServiceProviderConfig. Every claim in
@@ -41,7 +42,7 @@ func (q *request) resourceTypes(id string) {
 	case strings.EqualFold(id, resource.ResourceTypeUser):
 		writeJSON(q.w, http.StatusOK, schema.UserResourceType(q.tenantURL()))
 	default:
-		q.fail(errorf(http.StatusNotFound, "", "no resource type %q: this server serves User", id))
+		q.fail(scimerr.New(http.StatusNotFound, "", "no resource type %q: this server serves User", id))
 	}
 }
 
@@ -58,5 +59,5 @@ func (q *request) schemas(id string) {
 			return
 		}
 	}
-	q.fail(errorf(http.StatusNotFound, "", "no schema %q", id))
+	q.fail(scimerr.New(http.StatusNotFound, "", "no schema %q", id))
 }

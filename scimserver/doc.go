@@ -10,6 +10,10 @@
 // creates a claim Lease whose name is derived from the workspace and the
 // lower-cased userName, and the API server lets only one such create win.
 //
+// The user store (indexes, the recent-writes overlay, sorted snapshots and
+// userName claims) is package scimserver/store; every refusal is a
+// *scimerr.Error (package scimserver/scimerr), written by one function.
+//
 // The design decisions (ids, claims, lastModified, domain policy, limits) are
 // in docs/design/0200-scim-server.md.
 package scimserver

@@ -12,6 +12,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspacedomains,verbs=get;list;watch;create
@@ -24,18 +25,19 @@ import (
 // what the administrator must do. When the workspace allows it, a domain
 // nobody has claimed gets an unverified claim for an approver; a domain
 // claimed by another workspace is never touched.
-func (s *Server) checkDomain(ctx context.Context, ws *identityv1alpha1.Workspace, spec *identityv1alpha1.WorkspaceUserSpec) *scimError {
+func (q *request) checkDomain(ctx context.Context, spec *identityv1alpha1.WorkspaceUserSpec) *scimerr.Error {
+	ws := q.ws
 	domain := userdomain.OfSpec(spec)
 	reject := ws.Spec.SCIM.UnverifiedDomains == identityv1alpha1.UnverifiedDomainReject
 	if domain == "" {
 		if reject {
-			return errorf(http.StatusBadRequest, scimTypeInvalidValue,
+			return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue,
 				"user %q has no e-mail address (and userName is not one), so its domain cannot be verified; this workspace rejects users whose domain is not verified: send an e-mail address of a verified domain", spec.UserName)
 		}
 		return nil
 	}
 	claim := &identityv1alpha1.WorkspaceDomain{}
-	err := s.client.Get(ctx, types.NamespacedName{Name: domain}, claim)
+	err := q.client.Get(ctx, types.NamespacedName{Name: domain}, claim)
 	switch {
 	case err == nil:
 		if claim.Spec.WorkspaceRef.Namespace == ws.Namespace && claim.Spec.WorkspaceRef.Name == ws.Name &&
@@ -44,7 +46,7 @@ func (s *Server) checkDomain(ctx context.Context, ws *identityv1alpha1.Workspace
 		}
 	case apierrors.IsNotFound(err):
 		if ws.Spec.SCIM.ClaimUnknownDomains {
-			s.claimDomain(ctx, ws, domain)
+			q.claimDomain(ctx, ws, domain)
 		}
 	default:
 		return fromAPIError("read the WorkspaceDomain of "+domain, err)
@@ -52,7 +54,7 @@ func (s *Server) checkDomain(ctx context.Context, ws *identityv1alpha1.Workspace
 	if !reject {
 		return nil
 	}
-	return errorf(http.StatusBadRequest, scimTypeInvalidValue,
+	return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue,
 		"the e-mail domain %q of user %q is not verified for this workspace, and the workspace rejects users from unverified domains. "+
 			"An administrator must claim it for workspace %s/%s with a WorkspaceDomain named %q and have it approved "+
 			"(kubectl rollcall domain approve %s); the identity provider's next retry then succeeds",
@@ -62,7 +64,7 @@ func (s *Server) checkDomain(ctx context.Context, ws *identityv1alpha1.Workspace
 // claimDomain creates an unverified claim of domain for ws. It only ever
 // creates: an existing claim, whoever holds it, is left as it is. A failure
 // is logged, not answered: the user is still handled by the policy.
-func (s *Server) claimDomain(ctx context.Context, ws *identityv1alpha1.Workspace, domain string) {
+func (q *request) claimDomain(ctx context.Context, ws *identityv1alpha1.Workspace, domain string) {
 	claim := &identityv1alpha1.WorkspaceDomain{
 		ObjectMeta: metav1.ObjectMeta{Name: domain, Labels: map[string]string{"app.kubernetes.io/managed-by": "rollcall-scim-server"}},
 		Spec: identityv1alpha1.WorkspaceDomainSpec{
@@ -70,7 +72,7 @@ func (s *Server) claimDomain(ctx context.Context, ws *identityv1alpha1.Workspace
 			Verification: identityv1alpha1.DomainVerification{Method: identityv1alpha1.VerificationManual},
 		},
 	}
-	err := s.client.Create(ctx, claim)
+	err := q.client.Create(ctx, claim)
 	switch {
 	case err == nil:
 		log.FromContext(ctx).Info("claimed an unknown e-mail domain for the workspace; it waits for an approver", "domain", domain)

@@ -1,10 +1,14 @@
 package scimserver
 
-import "time"
+import (
+	"k8s.io/utils/clock"
+
+	"github.com/rollcall-dev/rollcall/scimserver/store"
+)
 
 // SetClock replaces the server's clock, for tests of time-dependent rules
-// (stale userName claims).
-func SetClock(s *Server, now func() time.Time) {
-	s.now = now
-	s.claims.now = now
+// (stale userName claims, lastModified).
+func SetClock(s *Server, clk clock.PassiveClock) {
+	s.clock = clk
+	s.claims = store.NewClaims(s.client, s.apiReader, clk)
 }

@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/rollcall-dev/rollcall/internal/testenv"
-	"github.com/rollcall-dev/rollcall/scimserver"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // TestLeasesOtherThanUserNameClaimsAreOutOfReach: the SCIM server faces the
@@ -50,7 +50,7 @@ func TestLeasesOtherThanUserNameClaimsAreOutOfReach(t *testing.T) {
 
 	// Labelling a Lease as a claim does not make it one.
 	g.Expect(scim.Patch(ctx, leader.DeepCopy(), client.RawPatch(types.MergePatchType,
-		[]byte(`{"metadata":{"labels":{"`+scimserver.LabelClaim+`":"userName"}},"spec":{"holderIdentity":"mallory"}}`)))).To(Satisfy(forbidden))
+		[]byte(`{"metadata":{"labels":{"`+store.LabelClaim+`":"userName"}},"spec":{"holderIdentity":"mallory"}}`)))).To(Satisfy(forbidden))
 	g.Expect(scim.Delete(ctx, leader.DeepCopy())).To(Satisfy(forbidden))
 	g.Expect(env.Client.Get(ctx, key, got)).To(Succeed())
 

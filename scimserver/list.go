@@ -10,6 +10,8 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/filter"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // listQuery is a list or search request (RFC 7644 §3.4.2, §3.4.3).
@@ -29,7 +31,7 @@ func (q *request) listUsers() {
 	lq.filter, _ = queryValue(v, "filter")
 	lq.sortBy, _ = queryValue(v, "sortBy")
 	order, _ := queryValue(v, "sortOrder")
-	var e *scimError
+	var e *scimerr.Error
 	if s, ok := queryValue(v, "startIndex"); ok {
 		if lq.startIndex, e = intParam("startIndex", s); e != nil {
 			q.fail(e)
@@ -90,7 +92,7 @@ func (q *request) searchUsers() {
 		return
 	}
 	lq := listQuery{startIndex: 1, count: DefaultCount, filter: body.Filter, sortBy: body.SortBy}
-	var e *scimError
+	var e *scimerr.Error
 	if body.StartIndex != "" {
 		if lq.startIndex, e = intParam("startIndex", body.StartIndex.String()); e != nil {
 			q.fail(e)
@@ -114,22 +116,22 @@ func (q *request) searchUsers() {
 	q.answerList(lq)
 }
 
-func intParam(name, s string) (int, *scimError) {
+func intParam(name, s string) (int, *scimerr.Error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
-		return 0, errorf(http.StatusBadRequest, scimTypeInvalidValue, "%s %q is not an integer", name, s)
+		return 0, scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "%s %q is not an integer", name, s)
 	}
 	return n, nil
 }
 
-func descending(order string) (bool, *scimError) {
+func descending(order string) (bool, *scimerr.Error) {
 	switch strings.ToLower(order) {
 	case "", "ascending":
 		return false, nil
 	case "descending":
 		return true, nil
 	}
-	return false, errorf(http.StatusBadRequest, scimTypeInvalidValue, "sortOrder %q must be ascending or descending", order)
+	return false, scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "sortOrder %q must be ascending or descending", order)
 }
 
 // answerList filters, sorts and pages the workspace's users. A filter with
@@ -146,7 +148,7 @@ func (q *request) answerList(lq listQuery) {
 	if strings.TrimSpace(lq.filter) != "" {
 		var err error
 		if expr, err = filter.Parse(lq.filter); err != nil {
-			q.fail(errorf(http.StatusBadRequest, scimTypeInvalidFilter, "%v", err))
+			q.fail(scimerr.New(http.StatusBadRequest, scimerr.InvalidFilter, "%v", err))
 			return
 		}
 	}
@@ -201,12 +203,10 @@ func (q *request) answerList(lq listQuery) {
 func (q *request) candidates(expr filter.Expr) ([]*identityv1alpha1.WorkspaceUser, error) {
 	if expr != nil {
 		if attr, value, ok := filter.IndexableEquality(expr); ok {
-			if index, ok := indexOfAttribute[attr]; ok {
-				users, err := q.users.lookup(q.key, index, value)
-				sortUsers(users)
-				return users, err
+			if store.Indexed(attr) {
+				return q.users.Lookup(q.key, attr, value)
 			}
 		}
 	}
-	return q.users.all(q.key)
+	return q.users.List(q.key)
 }

@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/rollcall-dev/rollcall/scimserver/filter"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // newSelection parses attributes / excludedAttributes (RFC 7644 §3.9), each
 // a list of comma-separated attribute paths, with filter.ParseSelection.
 // "schemas" and "id" are always returned.
-func newSelection(attributes, excluded []string) (filter.Selection, *scimError) {
+func newSelection(attributes, excluded []string) (filter.Selection, *scimerr.Error) {
 	sel, err := filter.ParseSelection(strings.Join(attributes, ","), strings.Join(excluded, ","))
 	if err != nil {
 		return filter.Selection{}, attrPathError("attributes/excludedAttributes", err)
@@ -21,7 +22,7 @@ func newSelection(attributes, excluded []string) (filter.Selection, *scimError) 
 }
 
 // sortPath parses sortBy (RFC 7644 §3.4.2.3); "" is no sort (nil).
-func sortPath(sortBy string) (*filter.AttrPath, *scimError) {
+func sortPath(sortBy string) (*filter.AttrPath, *scimerr.Error) {
 	if sortBy == "" {
 		return nil, nil
 	}
@@ -34,15 +35,15 @@ func sortPath(sortBy string) (*filter.AttrPath, *scimError) {
 
 // attrPathError answers an attribute path of a query parameter that
 // filter.ParseAttrPath refuses: 400 invalidValue naming the path.
-func attrPathError(param string, err error) *scimError {
+func attrPathError(param string, err error) *scimerr.Error {
 	var fe *filter.Error
 	if errors.As(err, &fe) {
-		return errorf(http.StatusBadRequest, scimTypeInvalidValue, "attribute %q in %s: %s", fe.Input, param, fe.Detail)
+		return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "attribute %q in %s: %s", fe.Input, param, fe.Detail)
 	}
-	return errorf(http.StatusBadRequest, scimTypeInvalidValue, "%s: %v", param, err)
+	return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "%s: %v", param, err)
 }
 
-func selectionFromQuery(v url.Values) (filter.Selection, *scimError) {
+func selectionFromQuery(v url.Values) (filter.Selection, *scimerr.Error) {
 	return newSelection(queryValues(v, "attributes"), queryValues(v, "excludedAttributes"))
 }
 

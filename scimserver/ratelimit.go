@@ -7,24 +7,25 @@ import (
 	"golang.org/x/time/rate"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // rateLimiters holds one token bucket per workspace, sized by
 // spec.scim.rateLimit and resized when it changes.
 type rateLimiters struct {
 	mu       sync.Mutex
-	limiters map[workspaceKey]*rate.Limiter
+	limiters map[store.Workspace]*rate.Limiter
 }
 
 func newRateLimiters() *rateLimiters {
-	return &rateLimiters{limiters: map[workspaceKey]*rate.Limiter{}}
+	return &rateLimiters{limiters: map[store.Workspace]*rate.Limiter{}}
 }
 
 // allow takes a token from ws's bucket, or says how long to wait for one.
 func (l *rateLimiters) allow(ws *identityv1alpha1.Workspace, now time.Time) (bool, time.Duration) {
 	rl := ws.Spec.SCIM.RateLimit.OrDefault()
 	rps, burst := float64(rl.RequestsPerSecond), int(rl.Burst)
-	key := workspaceKey{Namespace: ws.Namespace, Name: ws.Name}
+	key := store.Workspace{Namespace: ws.Namespace, Name: ws.Name}
 	l.mu.Lock()
 	lim, ok := l.limiters[key]
 	if !ok {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // contentType is the media type of every answer.
@@ -27,22 +28,25 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-func writeError(w http.ResponseWriter, e *scimError) {
-	if e.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.retryAfter.Seconds()))))
+// writeError is the one way a refusal reaches the wire: e as a SCIM Error
+// response (RFC 7644 §3.12), status as a string, scimType when e has one,
+// Retry-After when e asks for a wait, and the Bearer challenge with a 401.
+func writeError(w http.ResponseWriter, e *scimerr.Error) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
-	if e.status == http.StatusUnauthorized {
+	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
 	}
 	body := map[string]any{
 		"schemas": []string{schema.URNError},
-		"status":  strconv.Itoa(e.status),
-		"detail":  e.detail,
+		"status":  strconv.Itoa(e.Status),
+		"detail":  e.Detail,
 	}
-	if e.scimType != "" {
-		body["scimType"] = e.scimType
+	if e.ScimType != "" {
+		body["scimType"] = e.ScimType
 	}
-	writeJSON(w, e.status, body)
+	writeJSON(w, e.Status, body)
 }
 
 // writeResource answers one User with its ETag (and Location on create).

@@ -11,6 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // Resource names, as in the URL and the metrics.
@@ -23,7 +25,7 @@ const (
 
 // route is a parsed request path: /scim/v2/<namespace>/<workspace>/<resource>[/<id>].
 type route struct {
-	workspace workspaceKey
+	workspace store.Workspace
 	resource  string
 	// id is the path segment after the resource ("" for the collection).
 	id string
@@ -51,7 +53,7 @@ func parseRoute(escapedPath string) (route, bool) {
 	if len(segments) < 3 || len(segments) > 4 {
 		return route{}, false
 	}
-	r := route{workspace: workspaceKey{Namespace: segments[0], Name: segments[1]}}
+	r := route{workspace: store.Workspace{Namespace: segments[0], Name: segments[1]}}
 	for _, name := range []string{resourceUsers, resourceServiceProviderConfig, resourceResourceTypes, resourceSchemas} {
 		if strings.EqualFold(segments[2], name) {
 			r.resource = name
@@ -75,7 +77,7 @@ func parseRoute(escapedPath string) (route, bool) {
 // ServeHTTP answers one SCIM request: route, workspace, token, rate limit,
 // then the endpoint.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := s.now()
+	start := s.clock.Now()
 	rec := &statusRecorder{ResponseWriter: w}
 	rt, ok := parseRoute(r.URL.EscapedPath())
 	workspaceLabel, resourceLabel := "", "unknown"
@@ -85,15 +87,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		method := knownMethod(r.Method)
 		requestsTotal.WithLabelValues(workspaceLabel, resourceLabel, method, rec.code()).Inc()
-		requestDuration.WithLabelValues(workspaceLabel, resourceLabel, method).Observe(time.Since(start).Seconds())
+		requestDuration.WithLabelValues(workspaceLabel, resourceLabel, method).Observe(s.clock.Since(start).Seconds())
 	}()
 	if !ok {
-		writeError(rec, errorf(http.StatusNotFound, "", "no SCIM endpoint at %s: endpoints are %s/<namespace>/<workspace>/Users, /Schemas, /ResourceTypes and /ServiceProviderConfig",
+		writeError(rec, scimerr.New(http.StatusNotFound, "", "no SCIM endpoint at %s: endpoints are %s/<namespace>/<workspace>/Users, /Schemas, /ResourceTypes and /ServiceProviderConfig",
 			r.URL.Path, identityv1alpha1.SCIMPathPrefix))
 		return
 	}
 	if !s.hasSynced() {
-		writeError(rec, &scimError{status: http.StatusServiceUnavailable, retryAfter: time.Second, detail: "the SCIM server is starting; retry in a moment"})
+		writeError(rec, &scimerr.Error{Status: http.StatusServiceUnavailable, RetryAfter: time.Second, Detail: "the SCIM server is starting; retry in a moment"})
 		return
 	}
 	ctx := log.IntoContext(r.Context(), log.FromContext(r.Context()).WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
@@ -102,7 +104,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws := &identityv1alpha1.Workspace{}
 	err := s.client.Get(ctx, types.NamespacedName{Namespace: rt.workspace.Namespace, Name: rt.workspace.Name}, ws)
 	if apierrors.IsNotFound(err) || (err == nil && (!ws.SCIMEnabled() || !ws.DeletionTimestamp.IsZero())) {
-		writeError(rec, errorf(http.StatusNotFound, "", "no SCIM endpoint for workspace %s: it does not exist or its SCIM endpoint is disabled", rt.workspace))
+		writeError(rec, scimerr.New(http.StatusNotFound, "", "no SCIM endpoint for workspace %s: it does not exist or its SCIM endpoint is disabled", rt.workspace))
 		return
 	}
 	if err != nil {
@@ -118,12 +120,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !authenticated {
-		writeError(rec, errorf(http.StatusUnauthorized, "", "authentication failed: send this workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall token %s -n %s)", ws.Name, ws.Namespace))
+		writeError(rec, scimerr.New(http.StatusUnauthorized, "", "authentication failed: send this workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall token %s -n %s)", ws.Name, ws.Namespace))
 		return
 	}
-	if ok, wait := s.limits.allow(ws, s.now()); !ok {
-		writeError(rec, &scimError{status: http.StatusTooManyRequests, retryAfter: wait,
-			detail: "too many requests for this workspace (spec.scim.rateLimit); retry after the time in Retry-After"})
+	if ok, wait := s.limits.allow(ws, s.clock.Now()); !ok {
+		writeError(rec, &scimerr.Error{Status: http.StatusTooManyRequests, RetryAfter: wait,
+			Detail: "too many requests for this workspace (spec.scim.rateLimit); retry after the time in Retry-After"})
 		return
 	}
 	s.dispatch(rec, r, ws, rt)
@@ -131,7 +133,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // dispatch calls the endpoint of a route and method.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ws *identityv1alpha1.Workspace, rt route) {
-	req := &request{Server: s, w: w, r: r, ws: ws, key: rt.workspace}
+	req := &request{opts: s.opts, client: s.client, users: s.users, claims: s.claims, clock: s.clock,
+		w: w, r: r, ws: ws, key: rt.workspace}
 	switch rt.resource {
 	case resourceUsers:
 		switch {
@@ -177,5 +180,5 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, rt route) {
 		}
 	}
 	w.Header().Set("Allow", allow)
-	writeError(w, errorf(http.StatusMethodNotAllowed, "", "%s is not supported here; use %s", r.Method, allow))
+	writeError(w, scimerr.New(http.StatusMethodNotAllowed, "", "%s is not supported here; use %s", r.Method, allow))
 }

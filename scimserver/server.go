@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-logr/logr"
 	toolscache "k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
@@ -21,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
@@ -28,22 +30,23 @@ import (
 // Server is the SCIM 2.0 service provider. It is a manager.Runnable: add it
 // to a manager with mgr.Add; it runs on every replica (no leader election).
 type Server struct {
-	opts   Options
-	client client.Client
-	users  *userStore
-	claims *claims
-	tokens *tokens
-	limits *rateLimiters
-	synced []toolscache.InformerSynced
-	now    func() time.Time
+	opts      Options
+	client    client.Client
+	apiReader client.Reader
+	users     *store.Users
+	claims    *store.Claims
+	tokens    *tokens
+	limits    *rateLimiters
+	synced    []toolscache.InformerSynced
+	clock     clock.PassiveClock
 
 	mu   sync.Mutex
 	addr net.Addr
 }
 
-// New builds a Server on mgr's client and cache. It registers the
-// WorkspaceUser indexes it looks users up by on the manager's informer, and
-// starts informers for Workspaces and WorkspaceDomains with the manager.
+// New builds a Server on mgr's client and cache. Its user store registers
+// the WorkspaceUser indexes it looks users up by on the manager's informer;
+// informers for Workspaces and WorkspaceDomains start with the manager.
 func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 	opts.setDefaults()
 	if err := opts.validate(); err != nil {
@@ -58,18 +61,10 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 	if !ok {
 		return nil, fmt.Errorf("the manager's WorkspaceUser informer is a %T, not a client-go SharedIndexInformer", informer)
 	}
-	if err := informer.AddIndexers(userIndexers()); err != nil {
-		return nil, fmt.Errorf("add WorkspaceUser indexes: %w", err)
-	}
-	now := time.Now
-	users := &userStore{
-		indexer:   shared.GetIndexer(),
-		recent:    newRecentWrites(now),
-		writer:    mgr.GetClient(),
-		apiReader: mgr.GetAPIReader(),
-	}
-	if _, err := informer.AddEventHandler(users.eventHandler()); err != nil {
-		return nil, fmt.Errorf("watch WorkspaceUsers: %w", err)
+	clk := clock.RealClock{}
+	users, err := store.New(shared, mgr.GetClient(), mgr.GetAPIReader(), clk)
+	if err != nil {
+		return nil, fmt.Errorf("build the user store: %w", err)
 	}
 	synced := []toolscache.InformerSynced{informer.HasSynced}
 	for _, obj := range []client.Object{&identityv1alpha1.Workspace{}, &identityv1alpha1.WorkspaceDomain{}} {
@@ -80,14 +75,15 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		synced = append(synced, inf.HasSynced)
 	}
 	return &Server{
-		opts:   opts,
-		client: mgr.GetClient(),
-		users:  users,
-		claims: &claims{client: mgr.GetClient(), apiReader: mgr.GetAPIReader(), now: now},
-		tokens: newTokens(mgr.GetAPIReader(), now),
-		limits: newRateLimiters(),
-		synced: synced,
-		now:    now,
+		opts:      opts,
+		client:    mgr.GetClient(),
+		apiReader: mgr.GetAPIReader(),
+		users:     users,
+		claims:    store.NewClaims(mgr.GetClient(), mgr.GetAPIReader(), clk),
+		tokens:    newTokens(mgr.GetAPIReader(), clk),
+		limits:    newRateLimiters(),
+		synced:    synced,
+		clock:     clk,
 	}, nil
 }
 

@@ -18,8 +18,11 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
+	"github.com/rollcall-dev/rollcall/scimserver/filter"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // updateAttempts bounds the tries of a PUT or PATCH without If-Match that
@@ -28,7 +31,7 @@ const updateAttempts = 10
 
 // getUser answers GET /Users/{id}.
 func (q *request) getUser(id string) {
-	u, err := q.users.byID(q.key, id)
+	u, err := q.users.Get(q.key, id)
 	if err != nil {
 		q.fail(fromAPIError("read the user", err))
 		return
@@ -52,7 +55,7 @@ func (q *request) getUser(id string) {
 
 // createUser answers POST /Users.
 func (q *request) createUser() {
-	spec, e := q.readSpec()
+	spec, e := q.decodeResource()
 	if e != nil {
 		q.fail(e)
 		return
@@ -66,47 +69,29 @@ func (q *request) createUser() {
 	writeResource(q.w, http.StatusCreated, q.resourceOf(u), resource.Version(u.ResourceVersion), q.location(u))
 }
 
-// readSpec reads the body of a POST or PUT: patch.NormalizeResource
-// applies the identity providers' dialect (the same rules as PATCH), then
-// resource.ToSpec maps the canonical User to a spec.
-func (q *request) readSpec() (identityv1alpha1.WorkspaceUserSpec, *scimError) {
-	var body map[string]any
-	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
-		return identityv1alpha1.WorkspaceUserSpec{}, e
+// badRequest is the answer to an error of patch or resource: the
+// *scimerr.Error that errors.As finds in it, else 400 invalidValue.
+func badRequest(err error) *scimerr.Error {
+	var se *scimerr.Error
+	if errors.As(err, &se) {
+		return se
 	}
-	res, err := patch.NormalizeResource(body)
-	if err != nil {
-		return identityv1alpha1.WorkspaceUserSpec{}, fromPatchError(err)
-	}
-	spec, err := resource.ToSpec(res)
-	if err != nil {
-		return identityv1alpha1.WorkspaceUserSpec{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
-	}
-	return spec, nil
+	return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "%v", err)
 }
 
-// fromPatchError answers an error of patch.Apply or patch.NormalizeResource.
-func fromPatchError(err error) *scimError {
-	var pe *patch.Error
-	if errors.As(err, &pe) {
-		return &scimError{status: pe.Status, scimType: pe.ScimType, detail: pe.Detail}
-	}
-	return errorf(http.StatusBadRequest, scimTypeInvalidValue, "%v", err)
-}
-
-func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1alpha1.WorkspaceUser, *scimError) {
+func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1alpha1.WorkspaceUser, *scimerr.Error) {
 	ctx := q.r.Context()
 	if e := q.userNameFree(spec.UserName, ""); e != nil {
 		return nil, e
 	}
-	if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
+	if e := q.checkDomain(ctx, &spec); e != nil {
 		return nil, e
 	}
 	name, err := objectName(spec.UserName)
 	if err != nil {
-		return nil, errorf(http.StatusInternalServerError, "", "name the user: %v", err)
+		return nil, scimerr.New(http.StatusInternalServerError, "", "name the user: %v", err)
 	}
-	if err := q.claims.acquire(ctx, q.key, spec.UserName, name); err != nil {
+	if err := q.claims.Acquire(ctx, q.key, spec.UserName, name); err != nil {
 		return nil, q.claimError(spec.UserName, err)
 	}
 	u := &identityv1alpha1.WorkspaceUser{
@@ -114,17 +99,17 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 			Namespace:   q.ws.Namespace,
 			Name:        name,
 			Labels:      map[string]string{identityv1alpha1.LabelWorkspace: q.ws.Name},
-			Annotations: map[string]string{resource.AnnotationLastModified: q.now().UTC().Format(time.RFC3339)},
+			Annotations: map[string]string{resource.AnnotationLastModified: q.clock.Now().UTC().Format(time.RFC3339)},
 		},
 		Spec: spec,
 	}
-	if err := q.users.create(ctx, u); err != nil {
-		if rerr := q.claims.release(ctx, q.key, spec.UserName, name); rerr != nil {
+	if err := q.users.Create(ctx, u); err != nil {
+		if rerr := q.claims.Release(ctx, q.key, spec.UserName, name); rerr != nil {
 			log.FromContext(ctx).Error(rerr, "cannot release the userName claim of a user not created", "userName", spec.UserName)
 		}
 		return nil, fromAPIError("create the user", err)
 	}
-	if err := q.claims.own(ctx, u); err != nil {
+	if err := q.claims.Own(ctx, u); err != nil {
 		log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", u.Name)
 	}
 	return u, nil
@@ -132,22 +117,22 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 
 // userNameFree answers 409 when another user of the workspace (than the one
 // named except) has userName in the cache; the claim is the atomic check.
-func (q *request) userNameFree(userName, except string) *scimError {
-	taken, err := q.users.lookup(q.key, indexUserName, userName)
+func (q *request) userNameFree(userName, except string) *scimerr.Error {
+	taken, err := q.users.Lookup(q.key, filter.IndexUserName, userName)
 	if err != nil {
 		return fromAPIError("look up the userName", err)
 	}
 	for _, u := range taken {
 		if u.Name != except {
-			return errorf(http.StatusConflict, scimTypeUniqueness, "userName %q is already taken in this workspace (by id %s)", userName, u.UID)
+			return scimerr.New(http.StatusConflict, scimerr.Uniqueness, "userName %q is already taken in this workspace (by id %s)", userName, u.UID)
 		}
 	}
 	return nil
 }
 
-func (q *request) claimError(userName string, err error) *scimError {
-	if errors.Is(err, errUserNameTaken) {
-		return errorf(http.StatusConflict, scimTypeUniqueness, "userName %q is already taken in this workspace", userName)
+func (q *request) claimError(userName string, err error) *scimerr.Error {
+	if errors.Is(err, store.ErrUserNameTaken) {
+		return scimerr.New(http.StatusConflict, scimerr.Uniqueness, "userName %q is already taken in this workspace", userName)
 	}
 	return fromAPIError("claim the userName", err)
 }
@@ -156,7 +141,7 @@ func (q *request) claimError(userName string, err error) *scimError {
 // omitted "active" means the default, true: a PUT never deactivates a user
 // by leaving the attribute out.
 func (q *request) replaceUser(id string) {
-	spec, e := q.readSpec()
+	spec, e := q.decodeResource()
 	if e != nil {
 		q.fail(e)
 		return
@@ -167,7 +152,7 @@ func (q *request) replaceUser(id string) {
 		active := true
 		spec.Active = &active
 	}
-	q.update(id, func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
+	q.update(id, func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error) {
 		return spec, nil
 	})
 }
@@ -182,17 +167,17 @@ func (q *request) patchUser(id string) {
 	}
 	body, err := patch.DecodeRequest(raw)
 	if err != nil {
-		q.fail(fromPatchError(err))
+		q.fail(badRequest(err))
 		return
 	}
-	q.update(id, func(cur *identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError) {
+	q.update(id, func(cur *identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error) {
 		patched, err := patch.Apply(q.resourceOf(cur), body.Operations)
 		if err != nil {
-			return identityv1alpha1.WorkspaceUserSpec{}, fromPatchError(err)
+			return identityv1alpha1.WorkspaceUserSpec{}, badRequest(err)
 		}
 		spec, err := resource.ToSpec(patched)
 		if err != nil {
-			return identityv1alpha1.WorkspaceUserSpec{}, errorf(http.StatusBadRequest, scimTypeInvalidValue, "after the patch, %v", err)
+			return identityv1alpha1.WorkspaceUserSpec{}, scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "after the patch, %v", err)
 		}
 		return spec, nil
 	})
@@ -201,8 +186,8 @@ func (q *request) patchUser(id string) {
 // existingUser is the user with SCIM id id, for a PUT, PATCH or DELETE:
 // 404 when there is none, 412 when If-Match names another version. pinned
 // is the version If-Match names, or "" when the client pinned none.
-func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pinned string, e *scimError) {
-	u, err := q.users.byID(q.key, id)
+func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pinned string, e *scimerr.Error) {
+	u, err := q.users.Get(q.key, id)
 	if err != nil {
 		return nil, "", fromAPIError("read the user", err)
 	}
@@ -214,7 +199,7 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 	}
 	// The cache may lag behind a write made through another replica, whose
 	// version the client names: the API server's version decides the 412.
-	fresh, err := q.users.fresh(q.r.Context(), u)
+	fresh, err := q.users.Fresh(q.r.Context(), u)
 	switch {
 	case apierrors.IsNotFound(err) || (err == nil && !fresh.DeletionTimestamp.IsZero()):
 		return nil, "", notFound(id)
@@ -231,7 +216,7 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 // another write came first it re-applies change to a fresh read, with a
 // short jittered pause, unless the client pinned a version with If-Match:
 // then the answer is 412.
-func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) {
+func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error)) {
 	ctx := q.r.Context()
 	cur, pinned, e := q.existingUser(id)
 	if e != nil {
@@ -248,8 +233,8 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 			q.fail(e)
 			return
 		case attempt == updateAttempts:
-			q.fail(&scimError{status: http.StatusServiceUnavailable, retryAfter: time.Second,
-				detail: "the user is being changed by other requests at the same moment; retry"})
+			q.fail(&scimerr.Error{Status: http.StatusServiceUnavailable, RetryAfter: time.Second,
+				Detail: "the user is being changed by other requests at the same moment; retry"})
 			return
 		}
 		select {
@@ -258,7 +243,7 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 			return
 		case <-time.After(wait.Jitter(time.Duration(attempt)*5*time.Millisecond, 1)):
 		}
-		fresh, err := q.users.fresh(ctx, cur)
+		fresh, err := q.users.Fresh(ctx, cur)
 		if err != nil {
 			if apierrors.IsNotFound(err) {
 				q.fail(notFound(id))
@@ -275,7 +260,7 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 // and gives up the old one after, checks a changed domain against the
 // policy, and skips the write when nothing changed. conflict reports that
 // another write came first.
-func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimError)) (*identityv1alpha1.WorkspaceUser, *scimError, bool) {
+func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error)) (*identityv1alpha1.WorkspaceUser, *scimerr.Error, bool) {
 	ctx := q.r.Context()
 	spec, e := change(cur)
 	if e != nil {
@@ -286,16 +271,16 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		return cur, nil, false
 	}
 	if needsDomainCheck(&cur.Spec, &spec) {
-		if e := q.checkDomain(ctx, q.ws, &spec); e != nil {
+		if e := q.checkDomain(ctx, &spec); e != nil {
 			return nil, e, false
 		}
 	}
-	renamed := userNameKey(spec.UserName) != userNameKey(cur.Spec.UserName)
+	renamed := !store.SameUserName(spec.UserName, cur.Spec.UserName)
 	if renamed {
 		if e := q.userNameFree(spec.UserName, cur.Name); e != nil {
 			return nil, e, false
 		}
-		if err := q.claims.acquire(ctx, q.key, spec.UserName, cur.Name); err != nil {
+		if err := q.claims.Acquire(ctx, q.key, spec.UserName, cur.Name); err != nil {
 			return nil, q.claimError(spec.UserName, err), false
 		}
 	}
@@ -304,10 +289,10 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	if next.Annotations == nil {
 		next.Annotations = map[string]string{}
 	}
-	next.Annotations[resource.AnnotationLastModified] = q.now().UTC().Format(time.RFC3339)
-	if err := q.users.update(ctx, next); err != nil {
+	next.Annotations[resource.AnnotationLastModified] = q.clock.Now().UTC().Format(time.RFC3339)
+	if err := q.users.Update(ctx, next); err != nil {
 		if renamed {
-			if rerr := q.claims.release(ctx, q.key, spec.UserName, cur.Name); rerr != nil {
+			if rerr := q.claims.Release(ctx, q.key, spec.UserName, cur.Name); rerr != nil {
 				log.FromContext(ctx).Error(rerr, "cannot release the claim of a rename not written", "userName", spec.UserName)
 			}
 		}
@@ -317,10 +302,10 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		return nil, fromAPIError("update the user", err), apierrors.IsConflict(err)
 	}
 	if renamed {
-		if err := q.claims.release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
+		if err := q.claims.Release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
 			log.FromContext(ctx).Error(err, "cannot release the old userName claim", "userName", cur.Spec.UserName)
 		}
-		if err := q.claims.own(ctx, next); err != nil {
+		if err := q.claims.Own(ctx, next); err != nil {
 			log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", next.Name)
 		}
 	}
@@ -351,7 +336,7 @@ func (q *request) deleteUser(id string) {
 		q.fail(e)
 		return
 	}
-	if err := q.users.delete(ctx, u, pinned); err != nil {
+	if err := q.users.Delete(ctx, u, pinned); err != nil {
 		if apierrors.IsNotFound(err) {
 			q.fail(notFound(id))
 			return
@@ -359,7 +344,7 @@ func (q *request) deleteUser(id string) {
 		q.fail(fromAPIError("delete the user", err))
 		return
 	}
-	if err := q.claims.release(ctx, q.key, u.Spec.UserName, u.Name); err != nil {
+	if err := q.claims.Release(ctx, q.key, u.Spec.UserName, u.Name); err != nil {
 		log.FromContext(ctx).Error(err, "cannot release the userName claim of a deleted user", "userName", u.Spec.UserName)
 	}
 	q.w.WriteHeader(http.StatusNoContent)

@@ -3,8 +3,10 @@ package filter
 import "fmt"
 
 // Error is a filter or attribute path that cannot be parsed or evaluated.
-// A SCIM server answers it with 400 and scimType invalidFilter (or
-// invalidPath for a PATCH path).
+// It is a cause, not an answer: the code that knows where the input came
+// from makes it a 400 *scimerr.Error, scimType scimerr.InvalidFilter for a
+// filter, scimerr.InvalidPath for a PATCH path and scimerr.InvalidValue for
+// attributes, excludedAttributes or sortBy.
 type Error struct {
 	// Input is the filter or path as the client sent it.
 	Input string

@@ -7,11 +7,12 @@ import (
 
 	"github.com/rollcall-dev/rollcall/scimserver/filter"
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // Apply applies PATCH operations in order to a copy of resource and returns
 // the copy, without empty values. resource is not modified. The error is an
-// *Error whose Detail names the operation (by index) that failed.
+// *scimerr.Error whose Detail names the operation (by index) that failed.
 //
 // Semantics follow RFC 7644 §3.5.2 with the dialect described in the package
 // documentation; in short:
@@ -34,13 +35,13 @@ func Apply(resource map[string]any, ops []Operation) (map[string]any, error) {
 	res := deepCopy(resource)
 	for i, op := range ops {
 		if err := applyOperation(res, op); err != nil {
-			var pe *Error
+			var pe *scimerr.Error
 			if errors.As(err, &pe) {
 				detail := fmt.Sprintf("Operations[%d] (%s", i, op.Op)
 				if op.Path != "" {
 					detail += " " + op.Path
 				}
-				return nil, &Error{Status: pe.Status, ScimType: pe.ScimType, Detail: detail + "): " + pe.Detail}
+				return nil, &scimerr.Error{Status: pe.Status, ScimType: pe.ScimType, Detail: detail + "): " + pe.Detail}
 			}
 			return nil, err
 		}
@@ -61,11 +62,11 @@ func applyOperation(res map[string]any, op Operation) error {
 	path := strings.TrimSpace(op.Path)
 	if path == "" {
 		if k == "remove" {
-			return errorf(ScimTypeNoTarget, "remove needs a path naming what to remove")
+			return errorf(scimerr.NoTarget, "remove needs a path naming what to remove")
 		}
 		obj, ok := value.(map[string]any)
 		if !ok {
-			return errorf(ScimTypeInvalidValue, "an operation without a path needs an object of attributes as its value, not %s", describe(value))
+			return errorf(scimerr.InvalidValue, "an operation without a path needs an object of attributes as its value, not %s", describe(value))
 		}
 		return applyObject(res, k, obj, nil, false)
 	}
@@ -87,14 +88,14 @@ func applyOperation(res map[string]any, op Operation) error {
 func applyToSchema(res map[string]any, k string, s schema.Schema, value any, hasValue bool) error {
 	if k == "remove" || (hasValue && value == nil) {
 		if s.ID == schema.URNUser {
-			return errorf(ScimTypeMutability, "the core User schema cannot be removed")
+			return errorf(scimerr.Mutability, "the core User schema cannot be removed")
 		}
 		delete(res, s.ID)
 		return nil
 	}
 	obj, ok := value.(map[string]any)
 	if !ok {
-		return errorf(ScimTypeInvalidValue, "the value for %s must be an object of its attributes, not %s", s.ID, describe(value))
+		return errorf(scimerr.InvalidValue, "the value for %s must be an object of its attributes, not %s", s.ID, describe(value))
 	}
 	return applyObject(res, k, obj, &s, false)
 }
@@ -123,11 +124,11 @@ func applyObject(res map[string]any, k string, obj map[string]any, in *schema.Sc
 			if creating || v == res["id"] || res["id"] == nil {
 				continue
 			}
-			return errorf(ScimTypeMutability, "id is read-only; it cannot change from %v to %v", res["id"], v)
+			return errorf(scimerr.Mutability, "id is read-only; it cannot change from %v to %v", res["id"], v)
 		}
 		if s, ok := schema.ByURN(key); ok {
 			if in != nil {
-				return errorf(ScimTypeInvalidPath, "%s cannot be nested in %s", key, in.ID)
+				return errorf(scimerr.InvalidPath, "%s cannot be nested in %s", key, in.ID)
 			}
 			if err := applyToSchema(res, k, s, v, true); err != nil {
 				return err
@@ -178,16 +179,16 @@ func unknownSchema(key string) bool {
 func invalidPath(err error) error {
 	var fe *filter.Error
 	if errors.As(err, &fe) {
-		return errorf(ScimTypeInvalidPath, "%s", fe.Detail)
+		return errorf(scimerr.InvalidPath, "%s", fe.Detail)
 	}
-	return errorf(ScimTypeInvalidPath, "%v", err)
+	return errorf(scimerr.InvalidPath, "%v", err)
 }
 
 // applyPath applies one operation to a resolved path.
 func applyPath(res map[string]any, k string, pp filter.PatchPath, value any, hasValue bool) error {
 	target := pp.Target
 	if target.Attribute.Mutability == schema.ReadOnly {
-		return errorf(ScimTypeMutability, "%s is read-only", target.Attribute.Name)
+		return errorf(scimerr.Mutability, "%s is read-only", target.Attribute.Name)
 	}
 	container := target.Container(res)
 	if container == nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/rollcall-dev/rollcall/scimserver/filter"
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // applyAttribute applies an operation whose path names a whole attribute.
@@ -13,7 +14,7 @@ func applyAttribute(container map[string]any, k string, target filter.AttrPath, 
 	name := target.String()
 	if k == "remove" {
 		if attr.Required {
-			return errorf(ScimTypeMutability, "%s is required and cannot be removed", name)
+			return errorf(scimerr.Mutability, "%s is required and cannot be removed", name)
 		}
 		if attr.MultiValued && hasValue && value != nil {
 			return removeListed(container, attr, value, name)
@@ -27,7 +28,7 @@ func applyAttribute(container map[string]any, k string, target filter.AttrPath, 
 	}
 	if v == nil {
 		if attr.Required {
-			return errorf(ScimTypeInvalidValue, "%s is required and cannot be empty", name)
+			return errorf(scimerr.InvalidValue, "%s is required and cannot be empty", name)
 		}
 		delete(container, attr.Name)
 		return nil
@@ -115,7 +116,7 @@ func applyFiltered(container map[string]any, k string, pp filter.PatchPath, valu
 	default:
 		m, ok := value.(map[string]any)
 		if !ok {
-			return errorf(ScimTypeInvalidValue, "%s selects values of %s; the value must be an object of its sub-attributes, not %s", name, attr.Name, describe(value))
+			return errorf(scimerr.InvalidValue, "%s selects values of %s; the value must be an object of its sub-attributes, not %s", name, attr.Name, describe(value))
 		}
 		var err error
 		if update, err = coerceSubAttributes(attr, m, name); err != nil {
@@ -127,11 +128,11 @@ func applyFiltered(container map[string]any, k string, pp filter.PatchPath, valu
 			return nil // clearing what does not exist
 		}
 		if !attr.MultiValued && len(list) > 0 {
-			return errorf(ScimTypeNoTarget, "%s does not match the current %s; replace %s without a filter", pp.Filter, attr.Name, attr.Name)
+			return errorf(scimerr.NoTarget, "%s does not match the current %s; replace %s without a filter", pp.Filter, attr.Name, attr.Name)
 		}
 		seed, ok := seedFromFilter(pp.Filter.Filter)
 		if !ok {
-			return errorf(ScimTypeNoTarget, "no value of %s matches %s, and the filter does not describe a new value; use only eq comparisons joined by and", attr.Name, pp.Filter)
+			return errorf(scimerr.NoTarget, "no value of %s matches %s, and the filter does not describe a new value; use only eq comparisons joined by and", attr.Name, pp.Filter)
 		}
 		list = append(list, seed)
 		matched = []int{len(list) - 1}

@@ -10,6 +10,6 @@
 // Entra ID's roles encoded as JSON strings. Apply never mutates its input and
 // returns the resource without empty values.
 //
-// Every failure is an *Error carrying the HTTP status and SCIM scimType to
-// answer with.
+// Every failure is a *scimerr.Error carrying the HTTP status and SCIM
+// scimType to answer with.
 package patch

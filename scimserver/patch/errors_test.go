@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 func TestApplyErrors(t *testing.T) {
@@ -21,51 +23,51 @@ func TestApplyErrors(t *testing.T) {
 		detailHas string
 	}{
 		{"unknown attribute", `[{"op":"replace","path":"favouriteColour","value":"blue"}]`,
-			ScimTypeInvalidPath, `Operations[0] (replace favouriteColour): attribute path "favouriteColour": unknown attribute "favouriteColour"`},
+			scimerr.InvalidPath, `Operations[0] (replace favouriteColour): attribute path "favouriteColour": unknown attribute "favouriteColour"`},
 		{"unknown attribute in a path-less value", `[{"op":"add","value":{"displayName":"Ada","favouriteColour":"blue"}}]`,
-			ScimTypeInvalidPath, `unknown attribute "favouriteColour"`},
+			scimerr.InvalidPath, `unknown attribute "favouriteColour"`},
 		{"core URN with a name Rollcall does not store suggests the plural", `[{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:role","value":"owner"}]`,
-			ScimTypeInvalidPath, `unknown attribute "role" of the User resource; did you mean "roles"?`},
+			scimerr.InvalidPath, `unknown attribute "role" of the User resource; did you mean "roles"?`},
 		{"unknown sub-attribute", `[{"op":"replace","path":"name.nickname","value":"x"}]`,
-			ScimTypeInvalidPath, `name has no sub-attribute "nickname"`},
+			scimerr.InvalidPath, `name has no sub-attribute "nickname"`},
 		{"unknown sub-attribute inside a value", `[{"op":"add","path":"emails","value":[{"value":"x@y","kind":"work"}]}]`,
-			ScimTypeInvalidPath, `emails has no sub-attribute "kind"`},
+			scimerr.InvalidPath, `emails has no sub-attribute "kind"`},
 		{"unknown schema in a path", `[{"op":"replace","path":"urn:example:custom:1.0:User:badge","value":"x"}]`,
-			ScimTypeInvalidPath, "known schema URN"},
+			scimerr.InvalidPath, "known schema URN"},
 		{"bad filter in a path", `[{"op":"replace","path":"emails[type eq work].value","value":"x"}]`,
-			ScimTypeInvalidPath, `expected a value after emails.type eq, found "work"`},
+			scimerr.InvalidPath, `expected a value after emails.type eq, found "work"`},
 		{"id is read-only", `[{"op":"replace","path":"id","value":"u2"}]`,
-			ScimTypeMutability, "id is read-only"},
+			scimerr.Mutability, "id is read-only"},
 		{"meta is read-only", `[{"op":"replace","path":"meta.lastModified","value":"2026-01-01T00:00:00Z"}]`,
-			ScimTypeMutability, "meta is read-only"},
+			scimerr.Mutability, "meta is read-only"},
 		{"path-less value changing id", `[{"op":"replace","value":{"id":"u2"}}]`,
-			ScimTypeMutability, "id is read-only; it cannot change from u1 to u2"},
+			scimerr.Mutability, "id is read-only; it cannot change from u1 to u2"},
 		{"remove without path", `[{"op":"remove"}]`,
-			ScimTypeNoTarget, "remove needs a path"},
+			scimerr.NoTarget, "remove needs a path"},
 		{"unknown op", `[{"op":"move","path":"title","value":"x"}]`,
-			ScimTypeInvalidSyntax, `op "move" is not one of add, replace, remove`},
+			scimerr.InvalidSyntax, `op "move" is not one of add, replace, remove`},
 		{"boolean that is not one", `[{"op":"replace","path":"active","value":"yes"}]`,
-			ScimTypeInvalidValue, "active must be true or false, not a string"},
+			scimerr.InvalidValue, "active must be true or false, not a string"},
 		{"string boolean inside an object that is not one", `[{"op":"add","path":"emails","value":[{"value":"x@y","primary":"maybe"}]}]`,
-			ScimTypeInvalidValue, "emails.primary must be true or false"},
+			scimerr.InvalidValue, "emails.primary must be true or false"},
 		{"string attribute given an object", `[{"op":"replace","path":"title","value":{"x":1}}]`,
-			ScimTypeInvalidValue, "title must be a string, not an object"},
+			scimerr.InvalidValue, "title must be a string, not an object"},
 		{"empty userName", `[{"op":"replace","path":"userName","value":""}]`,
-			ScimTypeInvalidValue, "userName is required and cannot be empty"},
+			scimerr.InvalidValue, "userName is required and cannot be empty"},
 		{"remove userName", `[{"op":"remove","path":"userName"}]`,
-			ScimTypeMutability, "userName is required and cannot be removed"},
+			scimerr.Mutability, "userName is required and cannot be removed"},
 		{"path-less value that is not an object", `[{"op":"replace","value":"x"}]`,
-			ScimTypeInvalidValue, "an operation without a path needs an object"},
+			scimerr.InvalidValue, "an operation without a path needs an object"},
 		{"filtered add that cannot describe the new value", `[{"op":"add","path":"emails[value co \"example\"].display","value":"x"}]`,
-			ScimTypeNoTarget, "no value of emails matches"},
+			scimerr.NoTarget, "no value of emails matches"},
 		{"filtered replace with a non-object value", `[{"op":"replace","path":"emails[type eq \"work\"]","value":"x"}]`,
-			ScimTypeInvalidValue, "the value must be an object of its sub-attributes"},
+			scimerr.InvalidValue, "the value must be an object of its sub-attributes"},
 		{"manager given two objects", `[{"op":"add","path":"manager","value":[{"value":"a"},{"value":"b"}]}]`,
-			ScimTypeInvalidValue, "single-valued; send one object, not a list of 2"},
+			scimerr.InvalidValue, "single-valued; send one object, not a list of 2"},
 		{"filtered add on a single-valued attribute that does not match", `[{"op":"add","path":"manager[value eq \"m2\"].displayName","value":"x"},{"op":"add","path":"manager[value eq \"m3\"].displayName","value":"x"}]`,
-			ScimTypeNoTarget, "does not match the current manager"},
+			scimerr.NoTarget, "does not match the current manager"},
 		{"second operation fails, naming its index", `[{"op":"replace","path":"title","value":"x"},{"op":"replace","path":"nosuch","value":"x"}]`,
-			ScimTypeInvalidPath, "Operations[1] (replace nosuch)"},
+			scimerr.InvalidPath, "Operations[1] (replace nosuch)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,9 +76,9 @@ func TestApplyErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, err := Apply(user, ops)
-			var pe *Error
+			var pe *scimerr.Error
 			if !errors.As(err, &pe) {
-				t.Fatalf("Apply = %v, %v; want *Error", got, err)
+				t.Fatalf("Apply = %v, %v; want *scimerr.Error", got, err)
 			}
 			if pe.Status != 400 || pe.ScimType != tt.scimType {
 				t.Errorf("status %d scimType %q, want 400 %q (%s)", pe.Status, pe.ScimType, tt.scimType, pe.Detail)
@@ -90,8 +92,8 @@ func TestApplyErrors(t *testing.T) {
 
 func TestApplyInvalidJSONValue(t *testing.T) {
 	_, err := Apply(map[string]any{"userName": "a"}, []Operation{{Op: "add", Path: "title", Value: json.RawMessage(`{`)}})
-	var pe *Error
-	if !errors.As(err, &pe) || pe.ScimType != ScimTypeInvalidValue {
+	var pe *scimerr.Error
+	if !errors.As(err, &pe) || pe.ScimType != scimerr.InvalidValue {
 		t.Errorf("Apply with truncated JSON = %v, want invalidValue", err)
 	}
 }
@@ -118,8 +120,8 @@ func TestDecodeRequest(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := DecodeRequest([]byte(body))
-			var pe *Error
-			if !errors.As(err, &pe) || pe.ScimType != ScimTypeInvalidSyntax {
+			var pe *scimerr.Error
+			if !errors.As(err, &pe) || pe.ScimType != scimerr.InvalidSyntax {
 				t.Errorf("DecodeRequest = %v, want invalidSyntax", err)
 			}
 		})

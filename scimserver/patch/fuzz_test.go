@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // FuzzApply checks that Apply never panics on any PATCH body, never
-// modifies its input, and either succeeds or returns an *Error.
+// modifies its input, and either succeeds or returns an *scimerr.Error.
 func FuzzApply(f *testing.F) {
 	for _, seed := range []string{
 		`[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"x@y"}]`,
@@ -39,9 +41,9 @@ func FuzzApply(f *testing.F) {
 			t.Fatalf("Apply modified its input: %s", after)
 		}
 		if err != nil {
-			var e *Error
+			var e *scimerr.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("Apply error %T is not *Error: %v", err, err)
+				t.Fatalf("Apply error %T is not *scimerr.Error: %v", err, err)
 			}
 		}
 	})

@@ -3,6 +3,8 @@ package patch
 import (
 	"errors"
 	"strings"
+
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // NormalizeResource turns the body of a POST or PUT /Users into the
@@ -12,19 +14,19 @@ import (
 // URN-qualified keys are accepted, null and "" leave an attribute out, and
 // "schemas", "id", "meta", password, groups and attributes of unknown schemas
 // are dropped. userName is required and cannot be empty. The result has neither id nor meta nor
-// schemas; the server sets them. The error is an *Error with scimType invalidValue.
+// schemas; the server sets them. The error is an *scimerr.Error with scimType invalidValue.
 func NormalizeResource(body map[string]any) (map[string]any, error) {
 	res := map[string]any{}
 	if err := applyObject(res, "replace", body, nil, true); err != nil {
-		var pe *Error
-		if errors.As(err, &pe) && pe.ScimType == ScimTypeInvalidPath {
-			pe.ScimType = ScimTypeInvalidValue
+		var pe *scimerr.Error
+		if errors.As(err, &pe) && pe.ScimType == scimerr.InvalidPath {
+			pe.ScimType = scimerr.InvalidValue
 		}
 		return nil, err
 	}
 	prune(res)
 	if userName, _ := res["userName"].(string); strings.TrimSpace(userName) == "" {
-		return nil, errorf(ScimTypeInvalidValue, "userName is required and cannot be empty")
+		return nil, errorf(scimerr.InvalidValue, "userName is required and cannot be empty")
 	}
 	return res, nil
 }

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // TestNormalizeResourceGolden replays the literal POST bodies of
@@ -50,8 +52,8 @@ func TestNormalizeResourceErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := NormalizeResource(m)
-		var pe *Error
-		if !errors.As(err, &pe) || pe.ScimType != ScimTypeInvalidValue || !strings.Contains(pe.Detail, detail) {
+		var pe *scimerr.Error
+		if !errors.As(err, &pe) || pe.ScimType != scimerr.InvalidValue || !strings.Contains(pe.Detail, detail) {
 			t.Errorf("NormalizeResource(%s) = %v, want invalidValue containing %q", body, err, detail)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // Operation is one PATCH operation. Op is matched case-insensitively
@@ -27,10 +29,10 @@ type Request struct {
 func DecodeRequest(body []byte) (Request, error) {
 	var r Request
 	if err := json.Unmarshal(body, &r); err != nil {
-		return Request{}, errorf(ScimTypeInvalidSyntax, "the PATCH body is not a valid PatchOp request: %v", err)
+		return Request{}, errorf(scimerr.InvalidSyntax, "the PATCH body is not a valid PatchOp request: %v", err)
 	}
 	if len(r.Operations) == 0 {
-		return Request{}, errorf(ScimTypeInvalidSyntax, "the PATCH body has no Operations; send {\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":[...]}")
+		return Request{}, errorf(scimerr.InvalidSyntax, "the PATCH body has no Operations; send {\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":[...]}")
 	}
 	return r, nil
 }
@@ -45,7 +47,7 @@ func decodeValue(raw json.RawMessage) (value any, present bool, err error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&value); err != nil {
-		return nil, true, errorf(ScimTypeInvalidValue, "value is not valid JSON: %v", err)
+		return nil, true, errorf(scimerr.InvalidValue, "value is not valid JSON: %v", err)
 	}
 	return value, true, nil
 }
@@ -56,5 +58,5 @@ func kind(op string) (string, error) {
 	case "add", "replace", "remove":
 		return k, nil
 	}
-	return "", errorf(ScimTypeInvalidSyntax, "op %q is not one of add, replace, remove", op)
+	return "", errorf(scimerr.InvalidSyntax, "op %q is not one of add, replace, remove", op)
 }

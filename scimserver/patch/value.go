@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // coerce converts what a client sent for attr into the canonical form: a
@@ -40,7 +41,7 @@ func coerceString(v any, name string) (any, error) {
 	case json.Number:
 		return v.String(), nil
 	}
-	return nil, errorf(ScimTypeInvalidValue, "%s must be a string, not %s", name, describe(v))
+	return nil, errorf(scimerr.InvalidValue, "%s must be a string, not %s", name, describe(v))
 }
 
 // coerceBool accepts JSON booleans and the strings "true" and "false" in
@@ -59,7 +60,7 @@ func coerceBool(v any, name string) (any, error) {
 			return false, nil
 		}
 	}
-	return nil, errorf(ScimTypeInvalidValue, "%s must be true or false, not %s", name, describe(v))
+	return nil, errorf(scimerr.InvalidValue, "%s must be true or false, not %s", name, describe(v))
 }
 
 // coerceComplex handles a single-valued complex attribute (name, manager).
@@ -81,13 +82,13 @@ func coerceComplex(attr schema.Attribute, v any, name string) (any, error) {
 			case 1:
 				v = x[0]
 			default:
-				return nil, errorf(ScimTypeInvalidValue, "%s is single-valued; send one object, not a list of %d", name, len(x))
+				return nil, errorf(scimerr.InvalidValue, "%s is single-valued; send one object, not a list of %d", name, len(x))
 			}
 		}
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, errorf(ScimTypeInvalidValue, "%s must be an object with sub-attributes (%s), not %s", name, subNames(attr), describe(v))
+		return nil, errorf(scimerr.InvalidValue, "%s must be an object with sub-attributes (%s), not %s", name, subNames(attr), describe(v))
 	}
 	return coerceSubAttributes(attr, m, name)
 }
@@ -104,7 +105,7 @@ func coerceSubAttributes(attr schema.Attribute, m map[string]any, name string) (
 			if m[k] == nil {
 				continue
 			}
-			return nil, errorf(ScimTypeInvalidPath, "%s has no sub-attribute %q (known: %s)", name, k, subNames(attr))
+			return nil, errorf(scimerr.InvalidPath, "%s has no sub-attribute %q (known: %s)", name, k, subNames(attr))
 		}
 		v, err := coerce(sub, m[k], name+"."+sub.Name)
 		if err != nil {
@@ -125,7 +126,7 @@ func coerceList(attr schema.Attribute, v any, name string) (any, error) {
 	case map[string]any, string, json.Number:
 		items = []any{x}
 	default:
-		return nil, errorf(ScimTypeInvalidValue, "%s must be a list of objects, not %s", name, describe(v))
+		return nil, errorf(scimerr.InvalidValue, "%s must be a list of objects, not %s", name, describe(v))
 	}
 	out := make([]any, 0, len(items))
 	for _, item := range items {
@@ -152,7 +153,7 @@ func coerceElement(attr schema.Attribute, v any, name string) (map[string]any, e
 		return nil, nil
 	case string, json.Number:
 		if !hasValue {
-			return nil, errorf(ScimTypeInvalidValue, "each value of %s must be an object with sub-attributes (%s)", name, subNames(attr))
+			return nil, errorf(scimerr.InvalidValue, "each value of %s must be an object with sub-attributes (%s)", name, subNames(attr))
 		}
 		s, err := coerceString(x, name+".value")
 		if s == nil || err != nil {
@@ -162,7 +163,7 @@ func coerceElement(attr schema.Attribute, v any, name string) (map[string]any, e
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, errorf(ScimTypeInvalidValue, "each value of %s must be an object, not %s", name, describe(v))
+		return nil, errorf(scimerr.InvalidValue, "each value of %s must be an object, not %s", name, describe(v))
 	}
 	if attr.Name == "roles" {
 		m = expandEncodedRole(m)

@@ -3,6 +3,7 @@ package resource_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 func fullSpec() identityv1alpha1.WorkspaceUserSpec {
@@ -177,9 +179,9 @@ func TestBodiesThatCannotBeStored(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := specOfBody(t, tt.body)
-		var pe *patch.Error
-		if !errors.As(err, &pe) || pe.ScimType != patch.ScimTypeInvalidValue {
-			t.Errorf("%s: want an invalidValue patch.Error, got %v", tt.body, err)
+		var pe *scimerr.Error
+		if !errors.As(err, &pe) || pe.ScimType != scimerr.InvalidValue {
+			t.Errorf("%s: want an invalidValue scimerr.Error, got %v", tt.body, err)
 			continue
 		}
 		if !strings.Contains(pe.Detail, tt.attr) {
@@ -206,5 +208,18 @@ func TestNULCannotBeStored(t *testing.T) {
 		if !errors.As(err, &ve) || ve.Attribute != tt.attr {
 			t.Errorf("%s: want a ValueError for %s, got %v", tt.body, tt.attr, err)
 		}
+	}
+}
+
+// TestValueErrorIsAnInvalidValueAnswer: errors.As finds the server's answer
+// in a ValueError, 400 invalidValue with the error's message as detail.
+func TestValueErrorIsAnInvalidValueAnswer(t *testing.T) {
+	var err error = &resource.ValueError{Attribute: "active", Problem: "must be true or false"}
+	var se *scimerr.Error
+	if !errors.As(fmt.Errorf("read the body: %w", err), &se) {
+		t.Fatalf("errors.As found no *scimerr.Error in %v", err)
+	}
+	if se.Status != 400 || se.ScimType != scimerr.InvalidValue || se.Detail != err.Error() {
+		t.Errorf("answer %d %q %q, want 400 invalidValue %q", se.Status, se.ScimType, se.Detail, err.Error())
 	}
 }

@@ -7,10 +7,11 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // ValueError is an attribute whose value cannot be stored: a SCIM 400
-// invalidValue.
+// invalidValue. errors.As finds that answer in it as a *scimerr.Error.
 type ValueError struct {
 	// Attribute is the SCIM path of the value, e.g. "emails[0].primary".
 	Attribute string
@@ -20,6 +21,16 @@ type ValueError struct {
 
 func (e *ValueError) Error() string {
 	return fmt.Sprintf("attribute %s: %s", e.Attribute, e.Problem)
+}
+
+// As sets target, a **scimerr.Error, to the answer to e: 400 invalidValue
+// with e's message as the detail.
+func (e *ValueError) As(target any) bool {
+	t, ok := target.(**scimerr.Error)
+	if ok {
+		*t = scimerr.BadRequest(scimerr.InvalidValue, "%s", e.Error())
+	}
+	return ok
 }
 
 // ToSpec reads a canonical SCIM User into a WorkspaceUserSpec: the form

@@ -1,4 +1,4 @@
-package scimserver
+package store
 
 import (
 	"fmt"
@@ -19,19 +19,6 @@ const (
 	indexExternalID = "scim.externalId"
 	indexEmail      = "scim.emails.value"
 )
-
-// workspaceKey names one workspace: its namespace and name.
-type workspaceKey struct {
-	Namespace, Name string
-}
-
-func (w workspaceKey) String() string { return w.Namespace + "/" + w.Name }
-
-func (w workspaceKey) key(value string) string { return w.String() + "/" + value }
-
-func workspaceOf(u *identityv1alpha1.WorkspaceUser) workspaceKey {
-	return workspaceKey{Namespace: u.Namespace, Name: u.Spec.WorkspaceRef.Name}
-}
 
 // indexOfAttribute maps the attributes filter.IndexableEquality reports to
 // the index that answers them.
@@ -57,7 +44,7 @@ var foldsCase = func() map[string]bool {
 	return out
 }()
 
-// userIndexers are the informer indexes the SCIM server looks users up by.
+// userIndexers are the informer indexes the store looks users up by.
 func userIndexers() toolscache.Indexers {
 	return toolscache.Indexers{
 		indexWorkspace: byUser(func(u *identityv1alpha1.WorkspaceUser) []string { return []string{""} }),
@@ -116,6 +103,18 @@ func indexKeyOf(index, value string) string {
 // userNameKey is userName as the userName index and the userName claims
 // compare it: two userNames are the same user when their keys are equal.
 func userNameKey(userName string) string { return indexKeyOf(indexUserName, userName) }
+
+// SameUserName reports whether two userNames name the same user of a
+// workspace: userName is case-insensitive, as the index and the claims
+// compare it.
+func SameUserName(a, b string) bool { return userNameKey(a) == userNameKey(b) }
+
+// Indexed reports whether Lookup answers attr, one of the attribute names
+// filter.IndexableEquality returns, from an index.
+func Indexed(attr string) bool {
+	_, ok := indexOfAttribute[attr]
+	return ok
+}
 
 // hasIndexKey reports whether u is found under key in the index.
 func hasIndexKey(u *identityv1alpha1.WorkspaceUser, index, key string) bool {

@@ -34,12 +34,12 @@ func TestAPIErrorsMapToSCIM(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := fromAPIError("do it", tt.err)
-		if got.status != tt.status || got.scimType != tt.scimType || (got.retryAfter > 0) != tt.retryAfter {
-			t.Errorf("%s: got %d %q retryAfter %v, want %d %q retryAfter %v", tt.name, got.status, got.scimType, got.retryAfter, tt.status, tt.scimType, tt.retryAfter)
+		if got.Status != tt.status || got.ScimType != tt.scimType || (got.RetryAfter > 0) != tt.retryAfter {
+			t.Errorf("%s: got %d %q retryAfter %v, want %d %q retryAfter %v", tt.name, got.Status, got.ScimType, got.RetryAfter, tt.status, tt.scimType, tt.retryAfter)
 		}
 	}
 	invalid := fromAPIError("create the user", tests[4].err)
-	if want := "create the user: spec.userName: Too long: may not be more than 512 bytes"; invalid.detail != want {
-		t.Errorf("detail %q, want %q", invalid.detail, want)
+	if want := "create the user: spec.userName: Too long: may not be more than 512 bytes"; invalid.Detail != want {
+		t.Errorf("detail %q, want %q", invalid.Detail, want)
 	}
 }

@@ -1,4 +1,4 @@
-package scimserver
+package store
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -37,18 +38,25 @@ const (
 // another replica is between its claim and its write.
 const claimGrace = 30 * time.Second
 
-// errUserNameTaken is a userName another user of the workspace holds.
-var errUserNameTaken = errors.New("userName taken")
+// ErrUserNameTaken is a userName another user of the workspace holds.
+var ErrUserNameTaken = errors.New("userName taken")
 
-// claims makes userNames unique per workspace across replicas. A claim is a
+// Claims makes userNames unique per workspace across replicas. A claim is a
 // Lease named after the workspace and the lower-cased userName, whose
 // holderIdentity is the name of the WorkspaceUser that owns it. Creating an
 // object is atomic in the API server, so of two replicas claiming one
 // userName at once exactly one succeeds.
-type claims struct {
+type Claims struct {
 	client    client.Client
 	apiReader client.Reader
-	now       func() time.Time
+	clock     clock.PassiveClock
+}
+
+// NewClaims makes userName claims with c and reads existing ones and their
+// holders through apiReader (never the cache: a claim decides a race). clk
+// tells a claim's age.
+func NewClaims(c client.Client, apiReader client.Reader, clk clock.PassiveClock) *Claims {
+	return &Claims{client: c, apiReader: apiReader, clock: clk}
 }
 
 // claimName is the Lease name of a userName in a workspace.
@@ -57,9 +65,10 @@ func claimName(workspace, userName string) string {
 	return claimPrefix + hex.EncodeToString(sum[:20])
 }
 
-// acquire claims userName in ws for the WorkspaceUser named holder. It
-// returns errUserNameTaken when another user holds it.
-func (c *claims) acquire(ctx context.Context, ws workspaceKey, userName, holder string) error {
+// Acquire claims userName in ws for the WorkspaceUser named holder, before
+// a create or a rename is written. It returns ErrUserNameTaken when another
+// user holds it; a claim holder already has is kept.
+func (c *Claims) Acquire(ctx context.Context, ws Workspace, userName, holder string) error {
 	name := claimName(ws.Name, userName)
 	for attempt := 0; attempt < 3; attempt++ {
 		lease := &coordinationv1.Lease{
@@ -93,13 +102,13 @@ func (c *claims) acquire(ctx context.Context, ws workspaceKey, userName, holder 
 			return err
 		}
 		if !stale {
-			return errUserNameTaken
+			return ErrUserNameTaken
 		}
 		if err := c.deleteClaim(ctx, existing); err != nil {
 			return err
 		}
 	}
-	return errUserNameTaken
+	return ErrUserNameTaken
 }
 
 // stale reports whether a claim's holder is gone or no longer has the
@@ -107,7 +116,7 @@ func (c *claims) acquire(ctx context.Context, ws workspaceKey, userName, holder 
 // outside SCIM), once the claim is older than claimGrace.
 // A holder that is being deleted makes its claim stale at once: no write for
 // it can be in flight, and SCIM no longer shows it.
-func (c *claims) stale(ctx context.Context, ws workspaceKey, lease *coordinationv1.Lease, userName string) (bool, error) {
+func (c *Claims) stale(ctx context.Context, ws Workspace, lease *coordinationv1.Lease, userName string) (bool, error) {
 	u := &identityv1alpha1.WorkspaceUser{}
 	err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: holderOf(lease)}, u)
 	if err != nil && !apierrors.IsNotFound(err) {
@@ -116,7 +125,7 @@ func (c *claims) stale(ctx context.Context, ws workspaceKey, lease *coordination
 	if err == nil && !u.DeletionTimestamp.IsZero() {
 		return true, nil
 	}
-	if c.now().Sub(lease.CreationTimestamp.Time) < claimGrace {
+	if c.clock.Since(lease.CreationTimestamp.Time) < claimGrace {
 		return false, nil
 	}
 	if apierrors.IsNotFound(err) {
@@ -125,8 +134,8 @@ func (c *claims) stale(ctx context.Context, ws workspaceKey, lease *coordination
 	return workspaceOf(u) != ws || userNameKey(u.Spec.UserName) != userNameKey(userName), nil
 }
 
-// release gives up holder's claim of userName; a claim someone else holds is left alone.
-func (c *claims) release(ctx context.Context, ws workspaceKey, userName, holder string) error {
+// Release gives up holder's claim of userName; a claim someone else holds is left alone.
+func (c *Claims) Release(ctx context.Context, ws Workspace, userName, holder string) error {
 	lease := &coordinationv1.Lease{}
 	err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: claimName(ws.Name, userName)}, lease)
 	if apierrors.IsNotFound(err) {
@@ -141,9 +150,9 @@ func (c *claims) release(ctx context.Context, ws workspaceKey, userName, holder 
 	return c.deleteClaim(ctx, lease)
 }
 
-// own makes the user the claim's owner, so the garbage collector removes the
-// claim with a user deleted outside SCIM.
-func (c *claims) own(ctx context.Context, u *identityv1alpha1.WorkspaceUser) error {
+// Own makes the user the owner of its userName's claim, so the garbage
+// collector removes the claim with a user deleted outside SCIM.
+func (c *Claims) Own(ctx context.Context, u *identityv1alpha1.WorkspaceUser) error {
 	lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: u.Namespace, Name: claimName(u.Spec.WorkspaceRef.Name, u.Spec.UserName)}}
 	patch := fmt.Sprintf(`{"metadata":{"ownerReferences":[{"apiVersion":%q,"kind":"WorkspaceUser","name":%q,"uid":%q}]}}`,
 		identityv1alpha1.GroupVersion.String(), u.Name, u.UID)
@@ -153,7 +162,7 @@ func (c *claims) own(ctx context.Context, u *identityv1alpha1.WorkspaceUser) err
 	return nil
 }
 
-func (c *claims) deleteClaim(ctx context.Context, lease *coordinationv1.Lease) error {
+func (c *Claims) deleteClaim(ctx context.Context, lease *coordinationv1.Lease) error {
 	err := c.client.Delete(ctx, lease, client.Preconditions{UID: &lease.UID, ResourceVersion: &lease.ResourceVersion})
 	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
 		return fmt.Errorf("delete userName claim %s: %w", lease.Name, err)

@@ -7,43 +7,22 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-)
 
-// SCIM error types (RFC 7644 §3.12).
-const (
-	scimTypeUniqueness    = "uniqueness"
-	scimTypeInvalidFilter = "invalidFilter"
-	scimTypeInvalidValue  = "invalidValue"
-	scimTypeInvalidSyntax = "invalidSyntax"
-	scimTypeInvalidVers   = "invalidVers"
+	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // apiRetryAfter is what a client is told to wait when the API server is unreachable.
 const apiRetryAfter = 5 * time.Second
 
-// scimError is an answer in the SCIM Error schema.
-type scimError struct {
-	status     int
-	scimType   string
-	detail     string
-	retryAfter time.Duration
+// notFound is the answer for a user id the workspace does not have.
+func notFound(id string) *scimerr.Error {
+	return scimerr.New(http.StatusNotFound, "", "Resource %s not found", id)
 }
 
-func (e *scimError) Error() string {
-	return fmt.Sprintf("%d %s: %s", e.status, e.scimType, e.detail)
-}
-
-func errorf(status int, scimType, format string, args ...any) *scimError {
-	return &scimError{status: status, scimType: scimType, detail: fmt.Sprintf(format, args...)}
-}
-
-func notFound(id string) *scimError {
-	return errorf(http.StatusNotFound, "", "Resource %s not found", id)
-}
-
-func unavailable(what string, err error) *scimError {
-	return &scimError{status: http.StatusServiceUnavailable, retryAfter: apiRetryAfter,
-		detail: fmt.Sprintf("%s: the Kubernetes API server is unavailable (%v); retry later", what, reason(err))}
+// unavailable is the answer when the API server cannot be reached for what.
+func unavailable(what string, err error) *scimerr.Error {
+	return &scimerr.Error{Status: http.StatusServiceUnavailable, RetryAfter: apiRetryAfter,
+		Detail: fmt.Sprintf("%s: the Kubernetes API server is unavailable (%v); retry later", what, reason(err))}
 }
 
 // reason is a short reason of an API error that names nothing outside the request.
@@ -57,24 +36,24 @@ func reason(err error) string {
 // fromAPIError turns an error of a Kubernetes API call made for the request
 // into a SCIM error: the client's mistakes are 4xx, an unreachable or
 // overloaded API server 503, and only our own faults 500.
-func fromAPIError(what string, err error) *scimError {
-	var se *scimError
+func fromAPIError(what string, err error) *scimerr.Error {
+	var se *scimerr.Error
 	if errors.As(err, &se) {
 		return se
 	}
 	switch {
 	case apierrors.IsNotFound(err):
-		return errorf(http.StatusNotFound, "", "%s: not found", what)
+		return scimerr.New(http.StatusNotFound, "", "%s: not found", what)
 	case apierrors.IsAlreadyExists(err):
-		return errorf(http.StatusConflict, scimTypeUniqueness, "%s: already exists", what)
+		return scimerr.New(http.StatusConflict, scimerr.Uniqueness, "%s: already exists", what)
 	case apierrors.IsConflict(err):
-		return errorf(http.StatusPreconditionFailed, scimTypeInvalidVers, "%s: the resource changed meanwhile; read it again and retry", what)
+		return scimerr.New(http.StatusPreconditionFailed, scimerr.InvalidVers, "%s: the resource changed meanwhile; read it again and retry", what)
 	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err):
-		return errorf(http.StatusBadRequest, scimTypeInvalidValue, "%s: %s", what, invalidDetail(err))
+		return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "%s: %s", what, invalidDetail(err))
 	case apierrors.IsRequestEntityTooLargeError(err):
-		return errorf(http.StatusRequestEntityTooLarge, "", "%s: the resource is too large", what)
+		return scimerr.New(http.StatusRequestEntityTooLarge, "", "%s: the resource is too large", what)
 	case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
-		return errorf(http.StatusInternalServerError, "", "%s: the SCIM server is not allowed to do this; check its RBAC", what)
+		return scimerr.New(http.StatusInternalServerError, "", "%s: the SCIM server is not allowed to do this; check its RBAC", what)
 	case apierrors.IsTimeout(err), apierrors.IsServerTimeout(err), apierrors.IsTooManyRequests(err),
 		apierrors.IsServiceUnavailable(err), apierrors.IsInternalError(err), apierrors.IsUnexpectedServerError(err):
 		return unavailable(what, err)
@@ -83,7 +62,7 @@ func fromAPIError(what string, err error) *scimError {
 		// Not an answer of the API server: the connection failed.
 		return unavailable(what, err)
 	}
-	return errorf(http.StatusInternalServerError, "", "%s: %v", what, err)
+	return scimerr.New(http.StatusInternalServerError, "", "%s: %v", what, err)
 }
 
 // invalidDetail lists the fields the API server refused, e.g.

@@ -1,4 +1,4 @@
-package scimserver
+package store
 
 import (
 	"strconv"
@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 )
@@ -22,33 +23,33 @@ const recentWriteTTL = 2 * time.Minute
 type recentWrites struct {
 	mu      sync.Mutex
 	entries map[types.UID]*recentEntry
-	now     func() time.Time
+	clock   clock.PassiveClock
 }
 
 type recentEntry struct {
-	workspace workspaceKey
+	workspace Workspace
 	// user is the written object; nil when this replica deleted it.
 	user    *identityv1alpha1.WorkspaceUser
 	version string
 	at      time.Time
 }
 
-func newRecentWrites(now func() time.Time) *recentWrites {
-	return &recentWrites{entries: map[types.UID]*recentEntry{}, now: now}
+func newRecentWrites(clk clock.PassiveClock) *recentWrites {
+	return &recentWrites{entries: map[types.UID]*recentEntry{}, clock: clk}
 }
 
 // wrote records an object this replica created or updated.
 func (r *recentWrites) wrote(u *identityv1alpha1.WorkspaceUser) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.entries[u.UID] = &recentEntry{workspace: workspaceOf(u), user: u.DeepCopy(), version: u.ResourceVersion, at: r.now()}
+	r.entries[u.UID] = &recentEntry{workspace: workspaceOf(u), user: u.DeepCopy(), version: u.ResourceVersion, at: r.clock.Now()}
 }
 
 // deleted records an object this replica deleted.
 func (r *recentWrites) deleted(u *identityv1alpha1.WorkspaceUser) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.entries[u.UID] = &recentEntry{workspace: workspaceOf(u), version: u.ResourceVersion, at: r.now()}
+	r.entries[u.UID] = &recentEntry{workspace: workspaceOf(u), version: u.ResourceVersion, at: r.clock.Now()}
 }
 
 // eventHandler drops entries once the informer has caught up with them.
@@ -82,10 +83,10 @@ func (r *recentWrites) observed(obj any, gone bool) {
 }
 
 // inWorkspace returns the live entries of one workspace, dropping expired ones.
-func (r *recentWrites) inWorkspace(ws workspaceKey) map[types.UID]*recentEntry {
+func (r *recentWrites) inWorkspace(ws Workspace) map[types.UID]*recentEntry {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	now := r.now()
+	now := r.clock.Now()
 	var out map[types.UID]*recentEntry
 	for uid, e := range r.entries {
 		if now.Sub(e.at) > recentWriteTTL {

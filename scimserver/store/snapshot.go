@@ -1,4 +1,4 @@
-package scimserver
+package store
 
 import (
 	"sync"
@@ -13,7 +13,7 @@ import (
 // snapshot is rebuilt on the first list after any change in its workspace.
 type sortedSnapshots struct {
 	mu   sync.Mutex
-	byWS map[workspaceKey]*snapshot
+	byWS map[Workspace]*snapshot
 }
 
 type snapshot struct {
@@ -24,9 +24,9 @@ type snapshot struct {
 	valid      bool
 }
 
-func (s *sortedSnapshots) entry(ws workspaceKey) *snapshot {
+func (s *sortedSnapshots) entry(ws Workspace) *snapshot {
 	if s.byWS == nil {
-		s.byWS = map[workspaceKey]*snapshot{}
+		s.byWS = map[Workspace]*snapshot{}
 	}
 	sn, ok := s.byWS[ws]
 	if !ok {
@@ -38,7 +38,7 @@ func (s *sortedSnapshots) entry(ws workspaceKey) *snapshot {
 
 // invalidate marks ws's snapshot out of date and lets go of its users, so
 // that it never keeps objects the cache has replaced alive.
-func (s *sortedSnapshots) invalidate(ws workspaceKey) {
+func (s *sortedSnapshots) invalidate(ws Workspace) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sn := s.entry(ws)
@@ -48,7 +48,7 @@ func (s *sortedSnapshots) invalidate(ws workspaceKey) {
 
 // sorted returns ws's users in list order, building the snapshot with load
 // when it is out of date. The result is shared: callers must not change it.
-func (s *sortedSnapshots) sorted(ws workspaceKey, load func() ([]any, error)) ([]*identityv1alpha1.WorkspaceUser, error) {
+func (s *sortedSnapshots) sorted(ws Workspace, load func() ([]any, error)) ([]*identityv1alpha1.WorkspaceUser, error) {
 	s.mu.Lock()
 	sn := s.entry(ws)
 	if sn.valid {

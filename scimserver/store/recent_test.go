@@ -1,4 +1,4 @@
-package scimserver
+package store
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
+	testingclock "k8s.io/utils/clock/testing"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 )
@@ -29,7 +30,7 @@ func userNames(users []*identityv1alpha1.WorkspaceUser) []string {
 // TestRecentWritesOverlay: the cases the overlay decides, against a real
 // client-go indexer with the server's indexes.
 func TestRecentWritesOverlay(t *testing.T) {
-	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	ws := Workspace{Namespace: "ns", Name: "ws"}
 	now := time.Now()
 	tests := []struct {
 		name    string
@@ -59,7 +60,7 @@ func TestRecentWritesOverlay(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			store := &userStore{indexer: indexer, recent: newRecentWrites(func() time.Time { return now })}
+			store := &Users{indexer: indexer, recent: newRecentWrites(testingclock.NewFakePassiveClock(now))}
 			for _, u := range tt.wrote {
 				store.recent.wrote(u)
 			}
@@ -79,8 +80,9 @@ func TestRecentWritesOverlay(t *testing.T) {
 
 func TestRecentWritesGoOnceObservedOrExpired(t *testing.T) {
 	now := time.Now()
-	r := newRecentWrites(func() time.Time { return now })
-	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	clk := testingclock.NewFakePassiveClock(now)
+	r := newRecentWrites(clk)
+	ws := Workspace{Namespace: "ns", Name: "ws"}
 	r.wrote(testUser("1", "10", "a"))
 	r.wrote(testUser("2", "20", "b"))
 	handler := r.eventHandler()
@@ -92,39 +94,9 @@ func TestRecentWritesGoOnceObservedOrExpired(t *testing.T) {
 	if _, ok := r.inWorkspace(ws)["1"]; ok {
 		t.Error("the entry stays after the cache saw its version")
 	}
-	now = now.Add(recentWriteTTL + time.Second)
+	clk.SetTime(now.Add(recentWriteTTL + time.Second))
 	if len(r.inWorkspace(ws)) != 0 {
 		t.Error("entries outlive their TTL")
-	}
-}
-
-func TestSortedSnapshotIsRebuiltAfterAChange(t *testing.T) {
-	ws := workspaceKey{Namespace: "ns", Name: "ws"}
-	var s sortedSnapshots
-	loads := 0
-	users := []any{testUser("b", "1", "b"), testUser("a", "2", "a")}
-	load := func() ([]any, error) { loads++; return users, nil }
-	for i := 0; i < 3; i++ {
-		got, err := s.sorted(ws, load)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 2 || got[0].UID != "a" {
-			t.Fatalf("sorted = %v, want a then b (same creation time, by id)", userNames(got))
-		}
-	}
-	if loads != 1 {
-		t.Errorf("loaded %d times for 3 lists without a change, want 1", loads)
-	}
-	users = append(users, testUser("c", "3", "c"))
-	s.eventHandler().OnAdd(testUser("c", "3", "c"), false)
-	got, _ := s.sorted(ws, load)
-	if len(got) != 3 || loads != 2 {
-		t.Errorf("after a change: %d users after %d loads, want 3 after 2", len(got), loads)
-	}
-	s.eventHandler().OnAdd(&identityv1alpha1.WorkspaceUser{ObjectMeta: metav1.ObjectMeta{Namespace: "other"}}, false)
-	if _, _ = s.sorted(ws, load); loads != 2 {
-		t.Error("a change in another workspace rebuilt this one")
 	}
 }
 
@@ -151,16 +123,16 @@ func (s staleRead) ByIndex(index, key string) ([]any, error) {
 // (and the entry goes) during that read, or when the cache catches up
 // between the index read and the overlay's look-up by id.
 func TestRecentWriteSeenWhileTheCacheCatchesUp(t *testing.T) {
-	ws := workspaceKey{Namespace: "ns", Name: "ws"}
+	ws := Workspace{Namespace: "ns", Name: "ws"}
 	now := time.Now()
-	byIndex := func(s *userStore) ([]*identityv1alpha1.WorkspaceUser, error) { return s.lookup(ws, indexUserName, "b") }
-	all := func(s *userStore) ([]*identityv1alpha1.WorkspaceUser, error) { return s.all(ws) }
+	byIndex := func(s *Users) ([]*identityv1alpha1.WorkspaceUser, error) { return s.lookup(ws, indexUserName, "b") }
+	all := func(s *Users) ([]*identityv1alpha1.WorkspaceUser, error) { return s.List(ws) }
 	for _, tt := range []struct {
 		name string
 		// handlerRan: the informer's handler has seen the write by the
 		// time of the read (else only the cache has).
 		handlerRan bool
-		lookup     func(*userStore) ([]*identityv1alpha1.WorkspaceUser, error)
+		lookup     func(*Users) ([]*identityv1alpha1.WorkspaceUser, error)
 	}{
 		{"by index, the handler drops the write during the read", true, byIndex},
 		{"all of the workspace, the handler drops the write during the read", true, all},
@@ -177,7 +149,7 @@ func TestRecentWriteSeenWhileTheCacheCatchesUp(t *testing.T) {
 			if err := after.Add(written); err != nil {
 				t.Fatal(err)
 			}
-			store := &userStore{recent: newRecentWrites(func() time.Time { return now })}
+			store := &Users{recent: newRecentWrites(testingclock.NewFakePassiveClock(now))}
 			store.recent.wrote(written)
 			handler := store.eventHandler()
 			store.indexer = staleRead{Indexer: after, before: before, catchUp: func() {
