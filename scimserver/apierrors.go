@@ -27,7 +27,8 @@ func unavailable(what string, err error) *scimerr.Error {
 
 // reason is a short reason of an API error that names nothing outside the request.
 func reason(err error) string {
-	if status, ok := err.(apierrors.APIStatus); ok {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
 		return string(status.Status().Reason)
 	}
 	return "no connection"
@@ -58,7 +59,8 @@ func fromAPIError(what string, err error) *scimerr.Error {
 		apierrors.IsServiceUnavailable(err), apierrors.IsInternalError(err), apierrors.IsUnexpectedServerError(err):
 		return unavailable(what, err)
 	}
-	if _, ok := err.(apierrors.APIStatus); !ok {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
 		// Not an answer of the API server: the connection failed.
 		return unavailable(what, err)
 	}

@@ -2,6 +2,7 @@ package scimserver
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"testing"
@@ -31,6 +32,8 @@ func TestAPIErrorsMapToSCIM(t *testing.T) {
 		{"exists", apierrors.NewAlreadyExists(gr, "u"), http.StatusConflict, "uniqueness", false},
 		{"conflict", apierrors.NewConflict(gr, "u", errors.New("changed")), http.StatusPreconditionFailed, "invalidVers", false},
 		{"forbidden", apierrors.NewForbidden(gr, "u", errors.New("rbac")), http.StatusInternalServerError, "", false},
+		// Wrapped, as the userName claims wrap theirs: still the API server's answer, not a lost connection.
+		{"wrapped method not supported", fmt.Errorf("claim userName: %w", apierrors.NewMethodNotSupported(gr, "patch")), http.StatusInternalServerError, "", false},
 	}
 	for _, tt := range tests {
 		got := fromAPIError("do it", tt.err)
@@ -41,5 +44,9 @@ func TestAPIErrorsMapToSCIM(t *testing.T) {
 	invalid := fromAPIError("create the user", tests[4].err)
 	if want := "create the user: spec.userName: Too long: may not be more than 512 bytes"; invalid.Detail != want {
 		t.Errorf("detail %q, want %q", invalid.Detail, want)
+	}
+	wrapped := fromAPIError("claim", fmt.Errorf("claim userName: %w", apierrors.NewTooManyRequests("slow down", 1)))
+	if want := "claim: the Kubernetes API server is unavailable (TooManyRequests); retry later"; wrapped.Detail != want {
+		t.Errorf("detail %q, want %q", wrapped.Detail, want)
 	}
 }
