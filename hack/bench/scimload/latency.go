@@ -44,3 +44,12 @@ func (l *Latencies) Percentile(p float64) time.Duration {
 
 // Max is the largest recorded duration.
 func (l *Latencies) Max() time.Duration { return l.Percentile(100) }
+
+// Merge adds every duration of o.
+func (l *Latencies) Merge(o *Latencies) {
+	if o == nil {
+		return
+	}
+	l.d = append(l.d, o.d...)
+	l.sorted = false
+}

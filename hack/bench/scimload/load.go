@@ -215,3 +215,27 @@ func FilterProbe(ctx context.Context, c *Client, count int, pick func(n int) str
 	}
 	return l, nil
 }
+
+// Merge adds o (a later run) to s: users, elapsed time, latencies, errors.
+func (s *Stats) Merge(o Stats) {
+	if s.Latencies == nil {
+		s.Latencies, s.Errors, s.Retries = map[Kind]*Latencies{}, map[Kind]int{}, map[Kind]int{}
+	}
+	s.Users += o.Users
+	s.Elapsed += o.Elapsed
+	for k, l := range o.Latencies {
+		if s.Latencies[k] == nil {
+			s.Latencies[k] = &Latencies{}
+		}
+		s.Latencies[k].Merge(l)
+	}
+	for k, v := range o.Errors {
+		s.Errors[k] += v
+	}
+	for k, v := range o.Retries {
+		s.Retries[k] += v
+	}
+	if s.FirstErr == "" {
+		s.FirstErr = o.FirstErr
+	}
+}
