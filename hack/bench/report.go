@@ -101,6 +101,9 @@ func (r *report) printTable(w io.Writer) {
 		_, _ = fmt.Fprintf(w, "\nAPI requests per user, %s (by verb and resource):\n", phase)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, k := range sortedBreakdown(b) {
+			if round(b[k]) == 0 {
+				continue // fewer than one in 2,000 users
+			}
 			_, _ = fmt.Fprintf(tw, "  %s\t%v\n", k, round(b[k]))
 		}
 		_ = tw.Flush()
