@@ -84,3 +84,12 @@ run-local: control-plane build ## Run a local control plane, the manager and a d
 .PHONY: help
 help:
 	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+##@ Benchmark
+
+# BENCH_ARGS passes flags to hack/bench, e.g. BENCH_ARGS="-users 1000
+# -filter-sizes 1000" for a short run; go run ./hack/bench -h lists them.
+.PHONY: bench
+bench: control-plane ## Measure API requests per user, provisioning rates, latencies and manager memory (bin/bench.json).
+	go build -o bin/manager ./cmd/manager
+	go run ./hack/bench $(BENCH_ARGS)
