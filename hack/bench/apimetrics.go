@@ -100,11 +100,11 @@ func (c requestCounts) total() float64 {
 	return t
 }
 
-// withCode is the number of requests answered with code (e.g. "409").
-func (c requestCounts) withCode(code string) float64 {
+// conflicts is the number of requests answered 409 Conflict.
+func (c requestCounts) conflicts() float64 {
 	t := 0.0
 	for k, v := range c {
-		if k.Code == code {
+		if k.Code == "409" {
 			t += v
 		}
 	}

@@ -26,8 +26,8 @@ func TestParseRequestCountsSumsAndSkipsNonResourceURLs(t *testing.T) {
 	if v := got[requestKey{Verb: "APPLY", Resource: "workspaceusers/status", Code: "200"}]; v != 7 {
 		t.Errorf("status subresource = %v, want 7", v)
 	}
-	if got.withCode("409") != 2 {
-		t.Errorf("409s = %v, want 2", got.withCode("409"))
+	if got.conflicts() != 2 {
+		t.Errorf("409s = %v, want 2", got.conflicts())
 	}
 }
 

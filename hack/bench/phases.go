@@ -356,7 +356,7 @@ func (b *bench) postPhase(ctx context.Context) error {
 	}
 	b.breakdown(phasePost, w.acc, n)
 	b.rep.add("API requests per user, POST → member in store", w.acc.total()/float64(n), "req/user", "≤ 3", func(v float64) bool { return v <= targetPostRequests })
-	b.rep.add("409s per user, POST phase", w.acc.withCode("409")/float64(n), "409/user", "", nil)
+	b.rep.add("409s per user, POST phase", w.acc.conflicts()/float64(n), "409/user", "", nil)
 	return b.filterIfPending(ctx, n)
 }
 
@@ -438,8 +438,8 @@ func (b *bench) cyclePhase(ctx context.Context) error {
 	}
 	b.breakdown(phaseCycle, w.acc, n)
 	b.rep.add("API requests per user, whole cycle", w.acc.total()/float64(n), "req/user", "≤ 5", func(v float64) bool { return v <= targetCycleRequests })
-	b.rep.add("409s in the cycle (API server)", w.acc.withCode("409"), "", "0", func(v float64) bool { return v == 0 })
-	b.rep.add("409s per user, cycle", w.acc.withCode("409")/float64(n), "409/user", "", nil)
+	b.rep.add("409s in the cycle (API server)", w.acc.conflicts(), "", "0", func(v float64) bool { return v == 0 })
+	b.rep.add("409s per user, cycle", w.acc.conflicts()/float64(n), "409/user", "", nil)
 	return b.filterIfPending(ctx, to)
 }
 

@@ -95,7 +95,7 @@ func (s *stack) waitReady(ctx context.Context) error {
 			return ctx.Err()
 		case err := <-s.exited:
 			s.exited <- err
-			return fmt.Errorf("runlocal exited before the SCIM server answered (%v); see %s", err, s.logPath)
+			return fmt.Errorf("runlocal exited before the SCIM server answered (%w); see %s", err, s.logPath)
 		case <-time.After(250 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -118,11 +118,13 @@ func (s *stack) stop() {
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGINT)
 	select {
-	case <-s.exited:
+	case err := <-s.exited:
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: runlocal:", err)
+		}
 	case <-time.After(90 * time.Second):
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		<-s.exited
-		fmt.Fprintln(os.Stderr, "bench: runlocal did not stop within 90 s; killed its process group")
+		fmt.Fprintln(os.Stderr, "bench: runlocal did not stop within 90 s; killed its process group:", <-s.exited)
 	}
 }
 
