@@ -91,13 +91,16 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 	if err != nil {
 		return nil, scimerr.New(http.StatusInternalServerError, "", "name the user: %v", err)
 	}
-	if err := q.claims.Acquire(ctx, q.key, spec.UserName, name); err != nil {
+	if err := q.claims.Acquire(ctx, q.ws, spec.UserName, name); err != nil {
 		return nil, q.claimError(spec.UserName, err)
 	}
 	u := &identityv1alpha1.WorkspaceUser{
 		ObjectMeta: metav1.ObjectMeta{
-			Namespace:   q.ws.Namespace,
-			Name:        name,
+			Namespace: q.ws.Namespace,
+			Name:      name,
+			// Set here rather than by the user controller, which would
+			// otherwise patch every new user once more.
+			Finalizers:  []string{identityv1alpha1.MemberFinalizer},
 			Labels:      map[string]string{identityv1alpha1.LabelWorkspace: q.ws.Name},
 			Annotations: map[string]string{resource.AnnotationLastModified: q.clock.Now().UTC().Format(time.RFC3339)},
 		},
@@ -108,9 +111,6 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 			log.FromContext(ctx).Error(rerr, "cannot release the userName claim of a user not created", "userName", spec.UserName)
 		}
 		return nil, fromAPIError("create the user", err)
-	}
-	if err := q.claims.Own(ctx, u); err != nil {
-		log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", u.Name)
 	}
 	return u, nil
 }
@@ -280,7 +280,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		if e := q.userNameFree(spec.UserName, cur.Name); e != nil {
 			return nil, e, false
 		}
-		if err := q.claims.Acquire(ctx, q.key, spec.UserName, cur.Name); err != nil {
+		if err := q.claims.Acquire(ctx, q.ws, spec.UserName, cur.Name); err != nil {
 			return nil, q.claimError(spec.UserName, err), false
 		}
 	}
@@ -304,9 +304,6 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	if renamed {
 		if err := q.claims.Release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
 			log.FromContext(ctx).Error(err, "cannot release the old userName claim", "userName", cur.Spec.UserName)
-		}
-		if err := q.claims.Own(ctx, next); err != nil {
-			log.FromContext(ctx).Error(err, "cannot make the user own its userName claim", "user", next.Name)
 		}
 	}
 	return next, nil, false

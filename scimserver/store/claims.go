@@ -18,7 +18,7 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 )
 
-// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;create;patch;delete
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;create;delete
 
 // Holding usernameclaims is what config/policies/scim-lease-scope.yaml knows
 // the SCIM server by: it may then write only Leases that are userName claims.
@@ -65,10 +65,17 @@ func claimName(workspace, userName string) string {
 	return claimPrefix + hex.EncodeToString(sum[:20])
 }
 
-// Acquire claims userName in ws for the WorkspaceUser named holder, before
-// a create or a rename is written. It returns ErrUserNameTaken when another
-// user holds it; a claim holder already has is kept.
-func (c *Claims) Acquire(ctx context.Context, ws Workspace, userName, holder string) error {
+// Acquire claims userName in workspace for the WorkspaceUser named holder,
+// before a create or a rename is written. It returns ErrUserNameTaken when
+// another user holds it; a claim holder already has is kept.
+//
+// The claim is owned by the Workspace, so the garbage collector removes a
+// workspace's claims with it. It is made in one write: the holder does not
+// exist yet, so it cannot be the owner without a second write per user. A
+// claim left by a user deleted outside SCIM is stale once claimGrace has
+// passed and is taken over by the next user with that userName.
+func (c *Claims) Acquire(ctx context.Context, workspace *identityv1alpha1.Workspace, userName, holder string) error {
+	ws := Workspace{Namespace: workspace.Namespace, Name: workspace.Name}
 	name := claimName(ws.Name, userName)
 	for attempt := 0; attempt < 3; attempt++ {
 		lease := &coordinationv1.Lease{
@@ -77,6 +84,12 @@ func (c *Claims) Acquire(ctx context.Context, ws Workspace, userName, holder str
 				Name:        name,
 				Labels:      map[string]string{identityv1alpha1.LabelWorkspace: ws.Name, LabelClaim: "userName"},
 				Annotations: map[string]string{AnnotationUserName: userNameKey(userName)},
+				OwnerReferences: []metav1.OwnerReference{{
+					APIVersion: identityv1alpha1.GroupVersion.String(),
+					Kind:       "Workspace",
+					Name:       workspace.Name,
+					UID:        workspace.UID,
+				}},
 			},
 			Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder},
 		}
@@ -148,18 +161,6 @@ func (c *Claims) Release(ctx context.Context, ws Workspace, userName, holder str
 		return nil
 	}
 	return c.deleteClaim(ctx, lease)
-}
-
-// Own makes the user the owner of its userName's claim, so the garbage
-// collector removes the claim with a user deleted outside SCIM.
-func (c *Claims) Own(ctx context.Context, u *identityv1alpha1.WorkspaceUser) error {
-	lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: u.Namespace, Name: claimName(u.Spec.WorkspaceRef.Name, u.Spec.UserName)}}
-	patch := fmt.Sprintf(`{"metadata":{"ownerReferences":[{"apiVersion":%q,"kind":"WorkspaceUser","name":%q,"uid":%q}]}}`,
-		identityv1alpha1.GroupVersion.String(), u.Name, u.UID)
-	if err := c.client.Patch(ctx, lease, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
-		return fmt.Errorf("set the owner of userName claim %s: %w", lease.Name, err)
-	}
-	return nil
 }
 
 func (c *Claims) deleteClaim(ctx context.Context, lease *coordinationv1.Lease) error {
