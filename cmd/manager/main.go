@@ -17,10 +17,10 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
 
@@ -114,7 +114,7 @@ func run(opts options) error {
 func setupControllers(mgr ctrl.Manager, opts options) error {
 	// One rate-limited backend per workspace, shared by the controllers that
 	// talk to it; the manager closes the connection pools on shutdown.
-	backends := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
+	backends := memberbackend.NewCache(mgr.GetClient(), mgr.GetAPIReader())
 	if err := mgr.Add(backends); err != nil {
 		return err
 	}

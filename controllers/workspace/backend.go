@@ -23,7 +23,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	ac "github.com/rollcall-dev/rollcall/api/v1alpha1/applyconfiguration/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/internal/conditions"
 	"github.com/rollcall-dev/rollcall/internal/indexes"
 )
@@ -43,8 +43,8 @@ const ProbeKey = "rollcall-probe"
 type BackendReconciler struct {
 	client.Client
 	// Backends opens the workspace's backend; share the WorkspaceUser
-	// controller's open.Cache so both use one connection pool.
-	Backends open.Opener
+	// controller's memberbackend.Cache so both use one connection pool.
+	Backends memberbackend.Opener
 	// ProbeInterval is how often reachability is checked (with jitter);
 	// zero means one minute.
 	ProbeInterval time.Duration
@@ -100,7 +100,7 @@ func (r *BackendReconciler) probe(ctx context.Context, ws *identityv1alpha1.Work
 		_, _, err = b.Observe(ctx, ProbeKey)
 	}
 	if err != nil {
-		return conditions.False(identityv1alpha1.ConditionBackendReady, open.ReasonOf(err), "the member backend is not usable: "+err.Error(), gen)
+		return conditions.False(identityv1alpha1.ConditionBackendReady, memberbackend.ReasonOf(err), "the member backend is not usable: "+err.Error(), gen)
 	}
 	return conditions.True(identityv1alpha1.ConditionBackendReady, identityv1alpha1.ReasonReconciled,
 		fmt.Sprintf("the %s member backend answers", ws.Spec.Backend.Type), gen)

@@ -14,9 +14,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 	"github.com/rollcall-dev/rollcall/internal/whoami"
 )
@@ -29,7 +29,7 @@ func startWithBackends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
+	cache := memberbackend.NewCache(mgr.GetClient(), mgr.GetAPIReader())
 	t.Cleanup(cache.Close)
 	for _, setup := range []func(ctrl.Manager) error{
 		(&workspace.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 )
 
 // FieldOwner is the server-side-apply field manager of this controller. It
@@ -27,8 +27,8 @@ const FieldOwner = "rollcall-workspaceuser-controller"
 type Reconciler struct {
 	client.Client
 	Recorder events.EventRecorder
-	// Backends opens a workspace's member backend (open.Cache in the manager).
-	Backends open.Opener
+	// Backends opens a workspace's member backend (memberbackend.Cache in the manager).
+	Backends memberbackend.Opener
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// BackoffBase and BackoffMax bound the jittered exponential backoff after

@@ -1,4 +1,4 @@
-package open
+package memberbackend
 
 import (
 	"context"
@@ -56,6 +56,8 @@ var _ Opener = (*Cache)(nil)
 func NewCache(metadata, secrets client.Reader) *Cache {
 	return &Cache{Metadata: metadata, Secrets: secrets}
 }
+
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 
 // Open returns the workspace's backend, building it when it is new or its
 // configuration changed (closing the old one).
