@@ -18,6 +18,9 @@ import (
 )
 
 // ErrSecretNotFound means the Secret the backend spec names does not exist.
+// Open returns it classified as backend.KindInvalidConfig: nothing changes
+// until the Secret appears (a watch of Secrets, not a retry, notices that).
+// ReasonOf tells it apart from other configuration errors.
 var ErrSecretNotFound = errors.New("backend Secret not found")
 
 // Opener gives the member backend of a workspace.
@@ -157,7 +160,7 @@ func fingerprintOf(spec identityv1alpha1.BackendSpec, secret *metav1.PartialObje
 
 func secretError(name string, err error) error {
 	if apierrors.IsNotFound(err) {
-		return fmt.Errorf("secret %s: %w", name, ErrSecretNotFound)
+		return backend.InvalidConfig(fmt.Errorf("secret %s: %w", name, ErrSecretNotFound))
 	}
 	return backend.Unavailable(fmt.Errorf("read Secret %s: %w", name, err))
 }

@@ -108,6 +108,12 @@ func TestCacheReportsMissingSecretAndKey(t *testing.T) {
 	if _, err := cache.Open(ctx, ws); !errors.Is(err, memberbackend.ErrSecretNotFound) {
 		t.Fatalf("missing Secret: got %v, want ErrSecretNotFound", err)
 	}
+	if _, err := cache.Open(ctx, ws); backend.KindOf(err) != backend.KindInvalidConfig {
+		t.Fatalf("missing Secret: got kind %s, want InvalidConfig", backend.KindOf(err))
+	}
+	if _, err := cache.Open(ctx, ws); memberbackend.ReasonOf(err) != identityv1alpha1.ReasonSecretNotFound {
+		t.Fatalf("missing Secret: got reason %s, want %s", memberbackend.ReasonOf(err), identityv1alpha1.ReasonSecretNotFound)
+	}
 	if err := c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "db"},
 		Data: map[string][]byte{"other": []byte("x")}}); err != nil {
 		t.Fatal(err)

@@ -98,9 +98,13 @@ func (r *Reconciler) reconcileSCIM(ctx context.Context, ws *identityv1alpha1.Wor
 		r.Recorder.Eventf(ws, nil, corev1.EventTypeNormal, identityv1alpha1.ReasonTokenSecretCreated, "CreateTokenSecret",
 			"Generated SCIM token Secret %s", name)
 	}
-	if err := r.checkTokenSecret(ctx, ws.Namespace, name); err != nil {
+	problem, err := r.checkTokenSecret(ctx, ws.Namespace, name)
+	if err != nil {
+		return scimState{}, err
+	}
+	if problem != "" {
 		return scimState{tokenSecretName: name, condition: conditions.False(identityv1alpha1.ConditionSCIMReady,
-			identityv1alpha1.ReasonTokenSecretInvalid, err.Error(), gen)}, nil
+			identityv1alpha1.ReasonTokenSecretInvalid, problem, gen)}, nil
 	}
 	if r.PublicBaseURL == "" {
 		return scimState{tokenSecretName: name, condition: conditions.False(identityv1alpha1.ConditionSCIMReady,

@@ -2,7 +2,6 @@ package workspaceuser
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -13,7 +12,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/internal/backend"
 )
 
@@ -54,7 +52,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, user *identityv1alpha1
 	}
 	b, err := r.Backends.Open(ctx, ws)
 	if err != nil {
-		if errors.Is(err, memberbackend.ErrSecretNotFound) || backend.KindOf(err) == backend.KindInvalidConfig {
+		if backend.KindOf(err) == backend.KindInvalidConfig { // a missing Secret included
 			return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeWarning, ReasonFinalizerReleased,
 				"the backend configuration is unusable (%s): member %s is left in the backend as it was", err, st.memberKey)
 		}
