@@ -168,15 +168,13 @@ func (r *BackendReconciler) probeAfter() time.Duration {
 // SetupWithManager registers the controller: a Workspace is reconciled when
 // its spec changes, when its backend Secret changes (metadata only), on the
 // probe interval, and, gathered over CountDelay, when its users change.
+// The field indexes it reads are registered by indexes.AddDefault.
 func (r *BackendReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.CountDelay <= 0 {
 		r.CountDelay = 2 * time.Second
 	}
 	if r.Workers <= 0 {
 		r.Workers = 4
-	}
-	if err := indexes.Register(context.Background(), mgr.GetFieldIndexer()); err != nil {
-		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.Workspace{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).

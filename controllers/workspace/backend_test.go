@@ -25,7 +25,7 @@ import (
 // controller, sharing one backend cache, as the manager does.
 func startWithBackends(t *testing.T) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

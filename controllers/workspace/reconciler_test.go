@@ -22,7 +22,7 @@ const publicURL = "https://scim.example.test/"
 
 func startController(t *testing.T) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

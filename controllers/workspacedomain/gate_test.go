@@ -32,7 +32,7 @@ func (o oneBackend) Open(context.Context, *identityv1alpha1.Workspace) (backend.
 // users of unverified domains, against members.
 func startUserController(t *testing.T, members *fake.Backend) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,9 +133,6 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		}
 		r.Identity = name
 	}
-	if err := indexWorkspaceRef(ctx, mgr); err != nil {
-		return err
-	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.WorkspaceDomain{}).
 		Watches(&identityv1alpha1.Workspace{}, r.domainsOfWorkspace()).

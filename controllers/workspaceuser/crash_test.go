@@ -72,7 +72,7 @@ func TestMemberWrittenBeforeALostStatusWriteIsDeprovisioned(t *testing.T) {
 	g := NewWithT(t)
 	opener := &fakeOpener{}
 	stopped := &atomic.Bool{}
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
 	r := &workspaceuser.Reconciler{
 		Client:      lostStatusClient{Client: mgr.GetClient(), lost: stopped},

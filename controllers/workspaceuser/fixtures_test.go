@@ -69,7 +69,7 @@ func startWithRealBackends(t *testing.T) {
 
 func startControllerWith(t *testing.T, opener func(ctrl.Manager) memberbackend.Opener) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

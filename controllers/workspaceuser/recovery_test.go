@@ -20,7 +20,7 @@ import (
 func TestUserRetriesWhenTheBackendIsReadyAgain(t *testing.T) {
 	g := NewWithT(t)
 	opener := &fakeOpener{}
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect((&workspaceuser.Reconciler{
 		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workspaceuser-controller"), Backends: opener,

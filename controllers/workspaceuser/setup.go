@@ -22,7 +22,8 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/indexes"
 )
 
-// SetupWithManager registers the controller and the indexes it needs. A
+// SetupWithManager registers the controller; the field indexes it reads
+// are registered by indexes.AddDefault. A
 // user is reconciled when its spec, its resync annotation, its finalizers
 // or its deletion change; when its Workspace's spec changes; when the
 // WorkspaceDomain of its domain changes (the gate is a watch, not a poll);
@@ -38,9 +39,6 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.Workers <= 0 {
 		r.Workers = 8
-	}
-	if err := indexes.Register(context.Background(), mgr.GetFieldIndexer()); err != nil {
-		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.WorkspaceUser{}, builder.WithPredicates(userChanged())).

@@ -192,7 +192,7 @@ func verifiedOf(g Gomega, name string) *metav1.Condition {
 // startControllers runs the workspace and domain controllers as the admin.
 func startControllers(t *testing.T) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
