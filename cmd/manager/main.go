@@ -127,30 +127,27 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, opts options) error
 	if err := (&workspace.Reconciler{
 		Client:        mgr.GetClient(),
 		APIReader:     mgr.GetAPIReader(),
-		Recorder:      mgr.GetEventRecorder("rollcall-workspace-controller"),
 		PublicBaseURL: opts.publicBaseURL,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace controller: %w", err)
 	}
 	if err := (&workspace.BackendReconciler{
 		Client:   mgr.GetClient(),
 		Backends: backends,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace backend controller: %w", err)
 	}
 	if err := (&workspacedomain.Reconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Recorder:  mgr.GetEventRecorder("rollcall-workspacedomain-controller"),
 		DNS:       opts.dns(),
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace domain controller: %w", err)
 	}
 	if err := (&workspaceuser.Reconciler{
 		Client:   mgr.GetClient(),
-		Recorder: mgr.GetEventRecorder("rollcall-workspaceuser-controller"),
 		Backends: backends,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace user controller: %w", err)
 	}
 	return nil

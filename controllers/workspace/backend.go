@@ -28,9 +28,16 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/indexes"
 )
 
-// BackendFieldOwner is the server-side-apply field manager of
-// BackendReconciler: it owns the BackendReady condition and status.users.
-const BackendFieldOwner = "rollcall-workspace-backend-controller"
+// Names of BackendReconciler, kept as first released for the reasons given
+// at FieldOwner. It records no events.
+const (
+	// BackendFieldOwner is the server-side-apply field manager of
+	// BackendReconciler: it owns the BackendReady condition and status.users.
+	BackendFieldOwner = "rollcall-workspace-backend-controller"
+	// BackendControllerName names BackendReconciler in controller-runtime's
+	// metrics and logs.
+	BackendControllerName = "workspace-backend"
+)
 
 // ProbeKey is the member key the reachability probe reads. No member has
 // it: member keys are "<namespace>:<workspace>:<uid>".
@@ -52,7 +59,8 @@ type BackendReconciler struct {
 	CountDelay time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// Workers is how many workspaces are probed at once; zero means 4, so
+	// Workers is how many workspaces are probed at once
+	// (MaxConcurrentReconciles); zero means 4, so
 	// that a backend that hangs does not hold up the others' probes.
 	Workers int
 }
@@ -169,7 +177,7 @@ func (r *BackendReconciler) probeAfter() time.Duration {
 // its spec changes, when its backend Secret changes (metadata only), on the
 // probe interval, and, gathered over CountDelay, when its users change.
 // The field indexes it reads are registered by indexes.AddDefault.
-func (r *BackendReconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *BackendReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
 	if r.CountDelay <= 0 {
 		r.CountDelay = 2 * time.Second
 	}
@@ -181,7 +189,7 @@ func (r *BackendReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
 		Watches(&identityv1alpha1.WorkspaceUser{}, r.delayedWorkspaceOfUser()).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.workspacesOfSecret)).
-		Named("workspace-backend").
+		Named(BackendControllerName).
 		Complete(r)
 }
 

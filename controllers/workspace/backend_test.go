@@ -31,14 +31,14 @@ func startWithBackends(t *testing.T) {
 	}
 	cache := memberbackend.NewCache(mgr.GetClient(), mgr.GetAPIReader())
 	t.Cleanup(cache.Close)
-	for _, setup := range []func(ctrl.Manager) error{
+	for _, setup := range []func(context.Context, ctrl.Manager) error{
 		(&workspace.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
-			Recorder: mgr.GetEventRecorder("workspace-controller"), PublicBaseURL: publicURL}).SetupWithManager,
+			PublicBaseURL: publicURL}).SetupWithManager,
 		(&workspace.BackendReconciler{Client: mgr.GetClient(), Backends: cache, CountDelay: 200 * time.Millisecond}).SetupWithManager,
-		(&workspaceuser.Reconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workspaceuser-controller"),
+		(&workspaceuser.Reconciler{Client: mgr.GetClient(),
 			Backends: cache, BackoffBase: 100 * time.Millisecond, BackoffMax: 2 * time.Second}).SetupWithManager,
 	} {
-		if err := setup(mgr); err != nil {
+		if err := setup(context.Background(), mgr); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -43,7 +43,7 @@ func TestHangingProbeDoesNotBlockOtherWorkspaces(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	opener := &hangingOpener{entered: make(chan struct{})}
 	g.Expect((&workspace.BackendReconciler{Client: mgr.GetClient(), Backends: opener, CountDelay: 200 * time.Millisecond}).
-		SetupWithManager(mgr)).To(Succeed())
+		SetupWithManager(ctx, mgr)).To(Succeed())
 	testenv.RunManager(t, mgr)
 
 	ns := testenv.NewNamespace(t, env.Client)

@@ -11,14 +11,26 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/conditions"
 )
 
-// FieldOwner is the server-side-apply field manager of this controller.
-const FieldOwner = "rollcall-workspace-controller"
+// Names of Reconciler. The cluster knows it by two names, both kept as
+// they were first released: FieldOwner (also the reporter of its events)
+// and ControllerName (the controller label of controller-runtime's
+// metrics). Renaming the first would orphan the status fields it owns on
+// upgrade, renaming the second would break dashboards and alerts.
+const (
+	// FieldOwner is the server-side-apply field manager of Reconciler.
+	FieldOwner = "rollcall-workspace-controller"
+	// EventReporter is the name Reconciler's events are reported under.
+	EventReporter = FieldOwner
+	// ControllerName names Reconciler in controller-runtime's metrics and logs.
+	ControllerName = "workspace"
+)
 
 // Reconciler reconciles Workspaces.
 type Reconciler struct {
@@ -26,12 +38,17 @@ type Reconciler struct {
 	// APIReader reads Secrets straight from the API server: the manager
 	// caches only their metadata.
 	APIReader client.Reader
-	Recorder  events.EventRecorder
+	// Recorder records the controller's events; nil means the manager's
+	// recorder for EventReporter.
+	Recorder events.EventRecorder
 	// PublicBaseURL is the SCIM server's address as identity providers reach
 	// it, e.g. https://scim.example.com. Tenant URLs are built on it.
 	PublicBaseURL string
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// Workers is how many Workspaces are reconciled at once
+	// (MaxConcurrentReconciles); zero means 1.
+	Workers int
 }
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
@@ -59,14 +76,21 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 // SetupWithManager registers the controller. Secrets are watched by metadata
 // only, so a deleted token Secret is re-created at once without caching
 // every Secret's data.
-func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
 	if r.Now == nil {
 		r.Now = time.Now
+	}
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder(EventReporter)
+	}
+	if r.Workers <= 0 {
+		r.Workers = 1
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.Workspace{}).
 		Owns(&corev1.Secret{}, builder.OnlyMetadata).
-		Named("workspace").
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
+		Named(ControllerName).
 		Complete(r)
 }
 

@@ -38,12 +38,11 @@ func startUserController(t *testing.T, members *fake.Backend) {
 	}
 	r := &workspaceuser.Reconciler{
 		Client:      mgr.GetClient(),
-		Recorder:    mgr.GetEventRecorder("workspaceuser-controller"),
 		Backends:    oneBackend{members},
 		BackoffBase: 100 * time.Millisecond,
 		BackoffMax:  time.Second,
 	}
-	if err := r.SetupWithManager(mgr); err != nil {
+	if err := r.SetupWithManager(context.Background(), mgr); err != nil {
 		t.Fatal(err)
 	}
 	testenv.RunManager(t, mgr)

@@ -224,9 +224,8 @@ func startControllerWithClient(t *testing.T, dns workspacedomain.DNSOptions, wra
 		t.Fatal(err)
 	}
 	r := &workspacedomain.Reconciler{
-		Client:   wrap(mgr.GetClient()),
-		Recorder: mgr.GetEventRecorder("workspacedomain-controller"),
-		DNS:      dns,
+		Client: wrap(mgr.GetClient()),
+		DNS:    dns,
 	}
 	if err := r.SetupWithManager(context.Background(), mgr); err != nil {
 		t.Fatal(err)

@@ -75,12 +75,11 @@ func startControllerWith(t *testing.T, opener func(ctrl.Manager) memberbackend.O
 	}
 	r := &workspaceuser.Reconciler{
 		Client:      mgr.GetClient(),
-		Recorder:    mgr.GetEventRecorder("workspaceuser-controller"),
 		Backends:    opener(mgr),
 		BackoffBase: 100 * time.Millisecond,
 		BackoffMax:  2 * time.Second,
 	}
-	if err := r.SetupWithManager(mgr); err != nil {
+	if err := r.SetupWithManager(context.Background(), mgr); err != nil {
 		t.Fatal(err)
 	}
 	testenv.RunManager(t, mgr)

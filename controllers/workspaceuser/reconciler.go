@@ -18,14 +18,27 @@ import (
 	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 )
 
-// FieldOwner is the server-side-apply field manager of this controller. It
-// owns the status conditions DomainVerified, Synced and Ready, and
-// status.domain, memberKey, lastSyncTime and observedGeneration.
-const FieldOwner = "rollcall-workspaceuser-controller"
+// Names of the controller. The cluster knows it by two names, both kept as
+// they were first released: FieldOwner (also the reporter of its events)
+// and ControllerName (the controller label of controller-runtime's
+// metrics). Renaming the first would orphan the status fields it owns on
+// upgrade, renaming the second would break dashboards and alerts.
+const (
+	// FieldOwner is the server-side-apply field manager of this controller.
+	// It owns the status conditions DomainVerified, Synced and Ready, and
+	// status.domain, memberKey, lastSyncTime and observedGeneration.
+	FieldOwner = "rollcall-workspaceuser-controller"
+	// EventReporter is the name the controller's events are reported under.
+	EventReporter = FieldOwner
+	// ControllerName names the controller in controller-runtime's metrics and logs.
+	ControllerName = "workspaceuser"
+)
 
 // Reconciler reconciles WorkspaceUsers with their workspace's member backend.
 type Reconciler struct {
 	client.Client
+	// Recorder records the controller's events; nil means the manager's
+	// recorder for EventReporter.
 	Recorder events.EventRecorder
 	// Backends opens a workspace's member backend (memberbackend.Cache in the manager).
 	Backends memberbackend.Opener
@@ -34,7 +47,8 @@ type Reconciler struct {
 	// BackoffBase and BackoffMax bound the jittered exponential backoff after
 	// a transient failure; zero means 1s and 5m.
 	BackoffBase, BackoffMax time.Duration
-	// Workers is how many users are reconciled at once; zero means 8. Each
+	// Workers is how many users are reconciled at once
+	// (MaxConcurrentReconciles); zero means 8. Each
 	// may wait on a slow member backend, so one workspace whose
 	// application hangs must not hold up the users of the others.
 	Workers int

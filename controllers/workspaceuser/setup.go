@@ -30,7 +30,10 @@ import (
 // when the Secret its workspace's backend reads changes (Secrets are
 // watched by metadata only); and, if it is not synced, when its
 // workspace's BackendReady turns True.
-func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder(EventReporter)
+	}
 	if r.BackoffBase <= 0 {
 		r.BackoffBase = time.Second
 	}
@@ -52,7 +55,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			RateLimiter:             newJitteredBackoff(r.BackoffBase, r.BackoffMax),
 			MaxConcurrentReconciles: r.Workers,
 		}).
-		Named("workspaceuser").
+		Named(ControllerName).
 		Complete(r)
 }
 
