@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -57,8 +58,9 @@ type BackendReconciler struct {
 	ProbeInterval time.Duration
 	// CountDelay gathers bursts of user changes into one count; zero means 2s.
 	CountDelay time.Duration
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
+	// Clock tells the time; nil means the real clock (clock.RealClock).
+	// Tests may set a fake one (k8s.io/utils/clock/testing).
+	Clock clock.PassiveClock
 	// Workers is how many workspaces are probed at once
 	// (MaxConcurrentReconciles); zero means 4, so
 	// that a backend that hangs does not hold up the others' probes.
@@ -150,12 +152,8 @@ func CountUsers(users []identityv1alpha1.WorkspaceUser) identityv1alpha1.UserCou
 }
 
 func (r *BackendReconciler) applyBackendStatus(ctx context.Context, ws *identityv1alpha1.Workspace, ready metav1.Condition, counts identityv1alpha1.UserCounts) error {
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
-	}
 	status := ac.WorkspaceStatus().
-		WithConditions(conditions.Apply(ws.Status.Conditions, ready, metav1.NewTime(now()))).
+		WithConditions(conditions.Apply(ws.Status.Conditions, ready, metav1.NewTime(r.now()))).
 		WithUsers(ac.UserCounts().WithTotal(counts.Total).WithActive(counts.Active).WithHeld(counts.Held).
 			WithSynced(counts.Synced).WithFailed(counts.Failed))
 	if err := r.Status().Apply(ctx, ac.Workspace(ws.Name, ws.Namespace).WithStatus(status),
@@ -228,4 +226,12 @@ func (r *BackendReconciler) workspacesOfSecret(ctx context.Context, secret clien
 		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&ws)})
 	}
 	return reqs
+}
+
+// now is the time by r.Clock.
+func (r *BackendReconciler) now() time.Time {
+	if r.Clock == nil {
+		return clock.RealClock{}.Now()
+	}
+	return r.Clock.Now()
 }

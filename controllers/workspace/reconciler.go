@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,8 +45,9 @@ type Reconciler struct {
 	// PublicBaseURL is the SCIM server's address as identity providers reach
 	// it, e.g. https://scim.example.com. Tenant URLs are built on it.
 	PublicBaseURL string
-	// Now returns the current time; tests may replace it.
-	Now func() time.Time
+	// Clock tells the time; nil means the real clock (clock.RealClock).
+	// Tests may set a fake one (k8s.io/utils/clock/testing).
+	Clock clock.PassiveClock
 	// Workers is how many Workspaces are reconciled at once
 	// (MaxConcurrentReconciles); zero means 1.
 	Workers int
@@ -77,9 +79,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 // only, so a deleted token Secret is re-created at once without caching
 // every Secret's data.
 func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
-	if r.Now == nil {
-		r.Now = time.Now
-	}
 	if r.Recorder == nil {
 		r.Recorder = mgr.GetEventRecorder(EventReporter)
 	}
@@ -137,4 +136,12 @@ func (r *Reconciler) reconcileSCIM(ctx context.Context, ws *identityv1alpha1.Wor
 	url := identityv1alpha1.TenantURL(r.PublicBaseURL, ws.Namespace, ws.Name)
 	return scimState{tokenSecretName: name, tenantURL: url, condition: conditions.True(identityv1alpha1.ConditionSCIMReady,
 		identityv1alpha1.ReasonReconciled, "Tenant URL "+url+" and token Secret "+name+" are ready", gen)}, nil
+}
+
+// now is the time by r.Clock.
+func (r *Reconciler) now() time.Time {
+	if r.Clock == nil {
+		return clock.RealClock{}.Now()
+	}
+	return r.Clock.Now()
 }

@@ -3,7 +3,6 @@ package workspace_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -49,7 +48,6 @@ func TestTokenSecretReadFailureIsRetried(t *testing.T) {
 				APIReader:     failingSecretReader{err: readErr},
 				Recorder:      events.NewFakeRecorder(10),
 				PublicBaseURL: publicURL,
-				Now:           time.Now,
 			}
 			_, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(ws)})
 			if err == nil {

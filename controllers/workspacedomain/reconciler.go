@@ -8,6 +8,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -50,8 +51,9 @@ type Reconciler struct {
 	Identity string
 	// DNS configures the DNS verifier; zero values take the defaults.
 	DNS DNSOptions
-	// Now returns the current time; tests may replace it.
-	Now func() time.Time
+	// Clock tells the time; nil means the real clock (clock.RealClock).
+	// Tests may set a fake one (k8s.io/utils/clock/testing).
+	Clock clock.PassiveClock
 	// Workers is how many domains are reconciled at once
 	// (MaxConcurrentReconciles); zero means 4. DNS lookups can take
 	// seconds; several workers keep a slow resolver from delaying every
@@ -136,9 +138,6 @@ func (r *Reconciler) verify(ctx context.Context, domain *identityv1alpha1.Worksp
 // SetupWithManager registers the controller, fills in defaults and learns
 // the controller's user name when Identity is empty.
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
-	if r.Now == nil {
-		r.Now = time.Now
-	}
 	if r.APIReader == nil {
 		r.APIReader = mgr.GetAPIReader()
 	}
@@ -201,4 +200,12 @@ func (s *dnsSchedule) forget(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.next, name)
+}
+
+// now is the time by r.Clock.
+func (r *Reconciler) now() time.Time {
+	if r.Clock == nil {
+		return clock.RealClock{}.Now()
+	}
+	return r.Clock.Now()
 }

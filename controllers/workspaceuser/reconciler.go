@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -42,8 +43,9 @@ type Reconciler struct {
 	Recorder events.EventRecorder
 	// Backends opens a workspace's member backend (memberbackend.Cache in the manager).
 	Backends memberbackend.Opener
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
+	// Clock tells the time; nil means the real clock (clock.RealClock).
+	// Tests may set a fake one (k8s.io/utils/clock/testing).
+	Clock clock.PassiveClock
 	// BackoffBase and BackoffMax bound the jittered exponential backoff after
 	// a transient failure; zero means 1s and 5m.
 	BackoffBase, BackoffMax time.Duration
@@ -107,9 +109,10 @@ func (r *Reconciler) addFinalizer(ctx context.Context, user *identityv1alpha1.Wo
 	return nil
 }
 
+// now is the time by r.Clock.
 func (r *Reconciler) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
+	if r.Clock == nil {
+		return clock.RealClock{}.Now()
 	}
-	return time.Now()
+	return r.Clock.Now()
 }
