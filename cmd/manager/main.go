@@ -17,10 +17,11 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
+	"github.com/rollcall-dev/rollcall/internal/indexes"
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
 
@@ -63,6 +64,7 @@ func main() {
 }
 
 func run(opts options) error {
+	ctx := ctrl.SetupSignalHandler()
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return err
@@ -84,7 +86,7 @@ func run(opts options) error {
 		return err
 	}
 	if opts.controllers {
-		if err := setupControllers(mgr, opts); err != nil {
+		if err := setupControllers(ctx, mgr, opts); err != nil {
 			return err
 		}
 	}
@@ -107,44 +109,45 @@ func run(opts options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctx)
 }
 
-// setupControllers registers every controller with the manager.
-func setupControllers(mgr ctrl.Manager, opts options) error {
+// setupControllers registers every controller with the manager, and the
+// field indexes they read, once.
+func setupControllers(ctx context.Context, mgr ctrl.Manager, opts options) error {
+	if err := indexes.AddDefault(ctx, mgr.GetFieldIndexer()); err != nil {
+		return fmt.Errorf("add field indexes: %w", err)
+	}
 	// One rate-limited backend per workspace, shared by the controllers that
 	// talk to it; the manager closes the connection pools on shutdown.
-	backends := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
+	backends := memberbackend.NewCache(mgr.GetClient(), mgr.GetAPIReader())
 	if err := mgr.Add(backends); err != nil {
 		return err
 	}
 	if err := (&workspace.Reconciler{
 		Client:        mgr.GetClient(),
 		APIReader:     mgr.GetAPIReader(),
-		Recorder:      mgr.GetEventRecorder("rollcall-workspace-controller"),
 		PublicBaseURL: opts.publicBaseURL,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace controller: %w", err)
 	}
 	if err := (&workspace.BackendReconciler{
 		Client:   mgr.GetClient(),
 		Backends: backends,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace backend controller: %w", err)
 	}
 	if err := (&workspacedomain.Reconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Recorder:  mgr.GetEventRecorder("rollcall-workspacedomain-controller"),
 		DNS:       opts.dns(),
-	}).SetupWithManager(context.Background(), mgr); err != nil {
+	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace domain controller: %w", err)
 	}
 	if err := (&workspaceuser.Reconciler{
 		Client:   mgr.GetClient(),
-		Recorder: mgr.GetEventRecorder("rollcall-workspaceuser-controller"),
 		Backends: backends,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace user controller: %w", err)
 	}
 	return nil

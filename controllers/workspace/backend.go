@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -23,14 +24,21 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	ac "github.com/rollcall-dev/rollcall/api/v1alpha1/applyconfiguration/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/internal/conditions"
 	"github.com/rollcall-dev/rollcall/internal/indexes"
 )
 
-// BackendFieldOwner is the server-side-apply field manager of
-// BackendReconciler: it owns the BackendReady condition and status.users.
-const BackendFieldOwner = "rollcall-workspace-backend-controller"
+// Names of BackendReconciler, kept as first released for the reasons given
+// at FieldOwner. It records no events.
+const (
+	// BackendFieldOwner is the server-side-apply field manager of
+	// BackendReconciler: it owns the BackendReady condition and status.users.
+	BackendFieldOwner = "rollcall-workspace-backend-controller"
+	// BackendControllerName names BackendReconciler in controller-runtime's
+	// metrics and logs.
+	BackendControllerName = "workspace-backend"
+)
 
 // ProbeKey is the member key the reachability probe reads. No member has
 // it: member keys are "<namespace>:<workspace>:<uid>".
@@ -43,16 +51,18 @@ const ProbeKey = "rollcall-probe"
 type BackendReconciler struct {
 	client.Client
 	// Backends opens the workspace's backend; share the WorkspaceUser
-	// controller's open.Cache so both use one connection pool.
-	Backends open.Opener
+	// controller's memberbackend.Cache so both use one connection pool.
+	Backends memberbackend.Opener
 	// ProbeInterval is how often reachability is checked (with jitter);
 	// zero means one minute.
 	ProbeInterval time.Duration
 	// CountDelay gathers bursts of user changes into one count; zero means 2s.
 	CountDelay time.Duration
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
-	// Workers is how many workspaces are probed at once; zero means 4, so
+	// Clock tells the time; nil means the real clock (clock.RealClock).
+	// Tests may set a fake one (k8s.io/utils/clock/testing).
+	Clock clock.PassiveClock
+	// Workers is how many workspaces are probed at once
+	// (MaxConcurrentReconciles); zero means 4, so
 	// that a backend that hangs does not hold up the others' probes.
 	Workers int
 }
@@ -100,7 +110,7 @@ func (r *BackendReconciler) probe(ctx context.Context, ws *identityv1alpha1.Work
 		_, _, err = b.Observe(ctx, ProbeKey)
 	}
 	if err != nil {
-		return conditions.False(identityv1alpha1.ConditionBackendReady, open.ReasonOf(err), "the member backend is not usable: "+err.Error(), gen)
+		return conditions.False(identityv1alpha1.ConditionBackendReady, memberbackend.ReasonOf(err), "the member backend is not usable: "+err.Error(), gen)
 	}
 	return conditions.True(identityv1alpha1.ConditionBackendReady, identityv1alpha1.ReasonReconciled,
 		fmt.Sprintf("the %s member backend answers", ws.Spec.Backend.Type), gen)
@@ -142,12 +152,8 @@ func CountUsers(users []identityv1alpha1.WorkspaceUser) identityv1alpha1.UserCou
 }
 
 func (r *BackendReconciler) applyBackendStatus(ctx context.Context, ws *identityv1alpha1.Workspace, ready metav1.Condition, counts identityv1alpha1.UserCounts) error {
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
-	}
 	status := ac.WorkspaceStatus().
-		WithConditions(conditions.Apply(ws.Status.Conditions, ready, metav1.NewTime(now()))).
+		WithConditions(conditions.Apply(ws.Status.Conditions, ready, metav1.NewTime(r.now()))).
 		WithUsers(ac.UserCounts().WithTotal(counts.Total).WithActive(counts.Active).WithHeld(counts.Held).
 			WithSynced(counts.Synced).WithFailed(counts.Failed))
 	if err := r.Status().Apply(ctx, ac.Workspace(ws.Name, ws.Namespace).WithStatus(status),
@@ -168,22 +174,20 @@ func (r *BackendReconciler) probeAfter() time.Duration {
 // SetupWithManager registers the controller: a Workspace is reconciled when
 // its spec changes, when its backend Secret changes (metadata only), on the
 // probe interval, and, gathered over CountDelay, when its users change.
-func (r *BackendReconciler) SetupWithManager(mgr ctrl.Manager) error {
+// The field indexes it reads are registered by indexes.AddDefault.
+func (r *BackendReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
 	if r.CountDelay <= 0 {
 		r.CountDelay = 2 * time.Second
 	}
 	if r.Workers <= 0 {
 		r.Workers = 4
 	}
-	if err := indexes.Register(context.Background(), mgr.GetFieldIndexer()); err != nil {
-		return err
-	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.Workspace{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
 		Watches(&identityv1alpha1.WorkspaceUser{}, r.delayedWorkspaceOfUser()).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.workspacesOfSecret)).
-		Named("workspace-backend").
+		Named(BackendControllerName).
 		Complete(r)
 }
 
@@ -222,4 +226,12 @@ func (r *BackendReconciler) workspacesOfSecret(ctx context.Context, secret clien
 		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&ws)})
 	}
 	return reqs
+}
+
+// now is the time by r.Clock.
+func (r *BackendReconciler) now() time.Time {
+	if r.Clock == nil {
+		return clock.RealClock{}.Now()
+	}
+	return r.Clock.Now()
 }

@@ -14,9 +14,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 	"github.com/rollcall-dev/rollcall/internal/whoami"
 )
@@ -25,20 +25,20 @@ import (
 // controller, sharing one backend cache, as the manager does.
 func startWithBackends(t *testing.T) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
+	cache := memberbackend.NewCache(mgr.GetClient(), mgr.GetAPIReader())
 	t.Cleanup(cache.Close)
-	for _, setup := range []func(ctrl.Manager) error{
+	for _, setup := range []func(context.Context, ctrl.Manager) error{
 		(&workspace.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
-			Recorder: mgr.GetEventRecorder("workspace-controller"), PublicBaseURL: publicURL}).SetupWithManager,
+			PublicBaseURL: publicURL}).SetupWithManager,
 		(&workspace.BackendReconciler{Client: mgr.GetClient(), Backends: cache, CountDelay: 200 * time.Millisecond}).SetupWithManager,
-		(&workspaceuser.Reconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workspaceuser-controller"),
+		(&workspaceuser.Reconciler{Client: mgr.GetClient(),
 			Backends: cache, BackoffBase: 100 * time.Millisecond, BackoffMax: 2 * time.Second}).SetupWithManager,
 	} {
-		if err := setup(mgr); err != nil {
+		if err := setup(context.Background(), mgr); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -39,11 +39,11 @@ func (o *hangingOpener) Open(ctx context.Context, ws *identityv1alpha1.Workspace
 func TestHangingProbeDoesNotBlockOtherWorkspaces(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
 	opener := &hangingOpener{entered: make(chan struct{})}
 	g.Expect((&workspace.BackendReconciler{Client: mgr.GetClient(), Backends: opener, CountDelay: 200 * time.Millisecond}).
-		SetupWithManager(mgr)).To(Succeed())
+		SetupWithManager(ctx, mgr)).To(Succeed())
 	testenv.RunManager(t, mgr)
 
 	ns := testenv.NewNamespace(t, env.Client)

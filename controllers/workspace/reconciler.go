@@ -8,17 +8,30 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/conditions"
 )
 
-// FieldOwner is the server-side-apply field manager of this controller.
-const FieldOwner = "rollcall-workspace-controller"
+// Names of Reconciler. The cluster knows it by two names, both kept as
+// they were first released: FieldOwner (also the reporter of its events)
+// and ControllerName (the controller label of controller-runtime's
+// metrics). Renaming the first would orphan the status fields it owns on
+// upgrade, renaming the second would break dashboards and alerts.
+const (
+	// FieldOwner is the server-side-apply field manager of Reconciler.
+	FieldOwner = "rollcall-workspace-controller"
+	// EventReporter is the name Reconciler's events are reported under.
+	EventReporter = FieldOwner
+	// ControllerName names Reconciler in controller-runtime's metrics and logs.
+	ControllerName = "workspace"
+)
 
 // Reconciler reconciles Workspaces.
 type Reconciler struct {
@@ -26,12 +39,18 @@ type Reconciler struct {
 	// APIReader reads Secrets straight from the API server: the manager
 	// caches only their metadata.
 	APIReader client.Reader
-	Recorder  events.EventRecorder
+	// Recorder records the controller's events; nil means the manager's
+	// recorder for EventReporter.
+	Recorder events.EventRecorder
 	// PublicBaseURL is the SCIM server's address as identity providers reach
 	// it, e.g. https://scim.example.com. Tenant URLs are built on it.
 	PublicBaseURL string
-	// Now returns the current time; tests may replace it.
-	Now func() time.Time
+	// Clock tells the time; nil means the real clock (clock.RealClock).
+	// Tests may set a fake one (k8s.io/utils/clock/testing).
+	Clock clock.PassiveClock
+	// Workers is how many Workspaces are reconciled at once
+	// (MaxConcurrentReconciles); zero means 1.
+	Workers int
 }
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
@@ -59,14 +78,18 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 // SetupWithManager registers the controller. Secrets are watched by metadata
 // only, so a deleted token Secret is re-created at once without caching
 // every Secret's data.
-func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if r.Now == nil {
-		r.Now = time.Now
+func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder(EventReporter)
+	}
+	if r.Workers <= 0 {
+		r.Workers = 1
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.Workspace{}).
 		Owns(&corev1.Secret{}, builder.OnlyMetadata).
-		Named("workspace").
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
+		Named(ControllerName).
 		Complete(r)
 }
 
@@ -98,9 +121,13 @@ func (r *Reconciler) reconcileSCIM(ctx context.Context, ws *identityv1alpha1.Wor
 		r.Recorder.Eventf(ws, nil, corev1.EventTypeNormal, identityv1alpha1.ReasonTokenSecretCreated, "CreateTokenSecret",
 			"Generated SCIM token Secret %s", name)
 	}
-	if err := r.checkTokenSecret(ctx, ws.Namespace, name); err != nil {
+	problem, err := r.checkTokenSecret(ctx, ws.Namespace, name)
+	if err != nil {
+		return scimState{}, err
+	}
+	if problem != "" {
 		return scimState{tokenSecretName: name, condition: conditions.False(identityv1alpha1.ConditionSCIMReady,
-			identityv1alpha1.ReasonTokenSecretInvalid, err.Error(), gen)}, nil
+			identityv1alpha1.ReasonTokenSecretInvalid, problem, gen)}, nil
 	}
 	if r.PublicBaseURL == "" {
 		return scimState{tokenSecretName: name, condition: conditions.False(identityv1alpha1.ConditionSCIMReady,
@@ -109,4 +136,12 @@ func (r *Reconciler) reconcileSCIM(ctx context.Context, ws *identityv1alpha1.Wor
 	url := identityv1alpha1.TenantURL(r.PublicBaseURL, ws.Namespace, ws.Name)
 	return scimState{tokenSecretName: name, tenantURL: url, condition: conditions.True(identityv1alpha1.ConditionSCIMReady,
 		identityv1alpha1.ReasonReconciled, "Tenant URL "+url+" and token Secret "+name+" are ready", gen)}, nil
+}
+
+// now is the time by r.Clock.
+func (r *Reconciler) now() time.Time {
+	if r.Clock == nil {
+		return clock.RealClock{}.Now()
+	}
+	return r.Clock.Now()
 }

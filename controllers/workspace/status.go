@@ -17,7 +17,7 @@ import (
 // applyStatus server-side applies the fields of the status this controller
 // owns: the Tenant URL, the token Secret name and its conditions.
 func (r *Reconciler) applyStatus(ctx context.Context, ws *identityv1alpha1.Workspace, scim scimState) error {
-	now := metav1.NewTime(r.Now())
+	now := metav1.NewTime(r.now())
 	ready := readyCondition(ws.Generation, scim.condition, meta.FindStatusCondition(ws.Status.Conditions, identityv1alpha1.ConditionBackendReady))
 	status := ac.WorkspaceStatus().
 		WithObservedGeneration(ws.Generation).

@@ -52,14 +52,21 @@ func (r *Reconciler) ensureTokenSecret(ctx context.Context, ws *identityv1alpha1
 	return true, nil
 }
 
-// checkTokenSecret reports why the token Secret is unusable, or nil.
-func (r *Reconciler) checkTokenSecret(ctx context.Context, namespace, name string) error {
+// checkTokenSecret reads the token Secret and says why it is unusable (the
+// SCIMReady message), or "" when it is fine. A Secret that is gone or that
+// the controller may not read is unusable; any other failed read (a
+// timeout, a 429) says nothing about the Secret and is returned as an
+// error, so the workqueue retries with backoff.
+func (r *Reconciler) checkTokenSecret(ctx context.Context, namespace, name string) (string, error) {
 	secret := &corev1.Secret{}
 	if err := r.APIReader.Get(ctx, keyOf(namespace, name), secret); err != nil {
-		return fmt.Errorf("read token Secret %s: %w", name, err)
+		if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
+			return fmt.Sprintf("read token Secret %s: %v", name, err), nil
+		}
+		return "", fmt.Errorf("read token Secret %s: %w", name, err)
 	}
 	if len(strings.TrimSpace(string(secret.Data[identityv1alpha1.TokenSecretKey]))) < scimtoken.MinLength {
-		return fmt.Errorf("token Secret %s has no key %q of at least %d bytes", name, identityv1alpha1.TokenSecretKey, scimtoken.MinLength)
+		return fmt.Sprintf("token Secret %s has no key %q of at least %d bytes", name, identityv1alpha1.TokenSecretKey, scimtoken.MinLength), nil
 	}
-	return nil
+	return "", nil
 }

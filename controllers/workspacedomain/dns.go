@@ -78,7 +78,7 @@ func (r *Reconciler) verifyByDNS(ctx context.Context, domain *identityv1alpha1.W
 	if err != nil {
 		return verification{}, err
 	}
-	now := r.Now()
+	now := r.now()
 	check, scheduled := r.schedule.get(domain.Name, challenge.Value)
 	if scheduled && now.Before(check.due) {
 		return verification{challenge: challenge, lookupFailed: check.lookupFailed, requeueAfter: check.due.Sub(now)}, nil

@@ -32,18 +32,17 @@ func (o oneBackend) Open(context.Context, *identityv1alpha1.Workspace) (backend.
 // users of unverified domains, against members.
 func startUserController(t *testing.T, members *fake.Backend) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &workspaceuser.Reconciler{
 		Client:      mgr.GetClient(),
-		Recorder:    mgr.GetEventRecorder("workspaceuser-controller"),
 		Backends:    oneBackend{members},
 		BackoffBase: 100 * time.Millisecond,
 		BackoffMax:  time.Second,
 	}
-	if err := r.SetupWithManager(mgr); err != nil {
+	if err := r.SetupWithManager(context.Background(), mgr); err != nil {
 		t.Fatal(err)
 	}
 	testenv.RunManager(t, mgr)

@@ -8,6 +8,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -16,13 +17,23 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/whoami"
 )
 
-// Field managers of the controller's two server-side applies.
+// Names of the controller, each kept as it was first released: the field
+// managers of its two server-side applies (renaming one would orphan the
+// status fields it owns on upgrade), the reporter of its events (shown as
+// the events' source) and the controller label of controller-runtime's
+// metrics (dashboards and alerts select on it). Unlike the other
+// controllers', its field manager and event reporter were released under
+// different names, so here they stay two strings.
 const (
 	// FieldOwner owns Ready, status.dnsChallenge and status.observedGeneration.
 	FieldOwner = "rollcall-domain-controller"
 	// VerifierFieldOwner owns the Verified condition, status.approvedBy and
 	// status.approvedAt of DNS and Preapproved domains.
 	VerifierFieldOwner = "rollcall-domain-verifier"
+	// EventReporter is the name the controller's events are reported under.
+	EventReporter = "rollcall-workspacedomain-controller"
+	// ControllerName names the controller in controller-runtime's metrics and logs.
+	ControllerName = "workspacedomain"
 )
 
 // Reconciler reconciles WorkspaceDomains.
@@ -31,15 +42,23 @@ type Reconciler struct {
 	// APIReader reads straight from the API server, to find a DNS challenge
 	// the cache has not seen yet rather than issuing a second one.
 	APIReader client.Reader
-	Recorder  events.EventRecorder
+	// Recorder records the controller's events; nil means the manager's
+	// recorder for EventReporter.
+	Recorder events.EventRecorder
 	// Identity is the user name the controller authenticates as. The
 	// admission policy requires the Verified messages it writes to name it.
 	// Empty means: ask the API server (SelfSubjectReview) at setup.
 	Identity string
 	// DNS configures the DNS verifier; zero values take the defaults.
 	DNS DNSOptions
-	// Now returns the current time; tests may replace it.
-	Now func() time.Time
+	// Clock tells the time; nil means the real clock (clock.RealClock).
+	// Tests may set a fake one (k8s.io/utils/clock/testing).
+	Clock clock.PassiveClock
+	// Workers is how many domains are reconciled at once
+	// (MaxConcurrentReconciles); zero means 4. DNS lookups can take
+	// seconds; several workers keep a slow resolver from delaying every
+	// other domain behind one check.
+	Workers int
 
 	schedule dnsSchedule
 }
@@ -119,11 +138,14 @@ func (r *Reconciler) verify(ctx context.Context, domain *identityv1alpha1.Worksp
 // SetupWithManager registers the controller, fills in defaults and learns
 // the controller's user name when Identity is empty.
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
-	if r.Now == nil {
-		r.Now = time.Now
-	}
 	if r.APIReader == nil {
 		r.APIReader = mgr.GetAPIReader()
+	}
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder(EventReporter)
+	}
+	if r.Workers <= 0 {
+		r.Workers = 4
 	}
 	r.DNS = r.DNS.withDefaults()
 	if r.Identity == "" {
@@ -133,16 +155,11 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		}
 		r.Identity = name
 	}
-	if err := indexWorkspaceRef(ctx, mgr); err != nil {
-		return err
-	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.WorkspaceDomain{}).
 		Watches(&identityv1alpha1.Workspace{}, r.domainsOfWorkspace()).
-		Named("workspacedomain").
-		// DNS lookups can take seconds; several workers keep a slow
-		// resolver from delaying every other domain behind one check.
-		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
+		Named(ControllerName).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
 		Complete(r)
 }
 
@@ -183,4 +200,12 @@ func (s *dnsSchedule) forget(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.next, name)
+}
+
+// now is the time by r.Clock.
+func (r *Reconciler) now() time.Time {
+	if r.Clock == nil {
+		return clock.RealClock{}.Now()
+	}
+	return r.Clock.Now()
 }

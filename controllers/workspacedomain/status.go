@@ -20,7 +20,7 @@ func (r *Reconciler) applyStatus(ctx context.Context, domain *identityv1alpha1.W
 	challenge *identityv1alpha1.DNSChallenge, ready metav1.Condition) error {
 	status := ac.WorkspaceDomainStatus().
 		WithObservedGeneration(domain.Generation).
-		WithConditions(conditions.Apply(domain.Status.Conditions, ready, metav1.NewTime(r.Now())))
+		WithConditions(conditions.Apply(domain.Status.Conditions, ready, metav1.NewTime(r.now())))
 	if challenge != nil {
 		c := ac.DNSChallenge().WithRecordName(challenge.RecordName).WithValue(challenge.Value)
 		if challenge.MissingSince != nil {

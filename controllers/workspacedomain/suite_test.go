@@ -25,6 +25,7 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	ac "github.com/rollcall-dev/rollcall/api/v1alpha1/applyconfiguration/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
+	"github.com/rollcall-dev/rollcall/internal/indexes"
 	"github.com/rollcall-dev/rollcall/internal/manifests"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
@@ -219,10 +220,12 @@ func startControllerWithClient(t *testing.T, dns workspacedomain.DNSOptions, wra
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := indexes.AddDefault(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		t.Fatal(err)
+	}
 	r := &workspacedomain.Reconciler{
-		Client:   wrap(mgr.GetClient()),
-		Recorder: mgr.GetEventRecorder("workspacedomain-controller"),
-		DNS:      dns,
+		Client: wrap(mgr.GetClient()),
+		DNS:    dns,
 	}
 	if err := r.SetupWithManager(context.Background(), mgr); err != nil {
 		t.Fatal(err)

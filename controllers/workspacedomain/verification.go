@@ -59,7 +59,7 @@ func (r *Reconciler) applyVerification(ctx context.Context, domain *identityv1al
 	if !conditions.Changed(domain.Status.Conditions, *desired) && (!approving || domain.Status.ApprovedBy == r.Identity) {
 		return verificationResult{verified: current}, nil
 	}
-	now := metav1.NewTime(r.Now())
+	now := metav1.NewTime(r.now())
 	status := ac.WorkspaceDomainStatus().WithConditions(conditions.Apply(domain.Status.Conditions, *desired, now))
 	if approving {
 		at := now

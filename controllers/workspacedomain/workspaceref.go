@@ -12,30 +12,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/indexes"
 )
 
-// workspaceRefIndex indexes WorkspaceDomains by "<namespace>/<name>" of the
-// Workspace that claims them.
-const workspaceRefIndex = "spec.workspaceRef"
-
-func indexWorkspaceRef(ctx context.Context, mgr ctrl.Manager) error {
-	err := mgr.GetFieldIndexer().IndexField(ctx, &identityv1alpha1.WorkspaceDomain{}, workspaceRefIndex,
-		func(obj client.Object) []string {
-			ref := obj.(*identityv1alpha1.WorkspaceDomain).Spec.WorkspaceRef
-			return []string{ref.Namespace + "/" + ref.Name}
-		})
-	if err != nil {
-		return fmt.Errorf("index WorkspaceDomains by workspace: %w", err)
-	}
-	return nil
-}
-
 // domainsOfWorkspace maps a Workspace event to the domains it claims, so a
-// Workspace created after its domains makes them Ready at once.
+// Workspace created after its domains makes them Ready at once. It reads
+// the indexes.DomainWorkspace index (indexes.AddDefault).
 func (r *Reconciler) domainsOfWorkspace() handler.EventHandler {
 	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, ws client.Object) []reconcile.Request {
 		domains := &identityv1alpha1.WorkspaceDomainList{}
-		if err := r.List(ctx, domains, client.MatchingFields{workspaceRefIndex: ws.GetNamespace() + "/" + ws.GetName()}); err != nil {
+		if err := r.List(ctx, domains, client.MatchingFields{indexes.DomainWorkspace: indexes.DomainWorkspaceValue(ws.GetNamespace(), ws.GetName())}); err != nil {
 			ctrl.LoggerFrom(ctx).Error(err, "list the domains of a workspace", "workspace", client.ObjectKeyFromObject(ws))
 			return nil
 		}

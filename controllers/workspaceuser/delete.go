@@ -2,7 +2,6 @@ package workspaceuser
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -14,7 +13,6 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/backend"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 )
 
 // Event reasons of deprovisioning.
@@ -54,7 +52,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, user *identityv1alpha1
 	}
 	b, err := r.Backends.Open(ctx, ws)
 	if err != nil {
-		if errors.Is(err, open.ErrSecretNotFound) || backend.KindOf(err) == backend.KindInvalidConfig {
+		if backend.KindOf(err) == backend.KindInvalidConfig { // a missing Secret included
 			return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeWarning, ReasonFinalizerReleased,
 				"the backend configuration is unusable (%s): member %s is left in the backend as it was", err, st.memberKey)
 		}

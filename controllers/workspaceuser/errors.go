@@ -1,7 +1,6 @@
 package workspaceuser
 
 import (
-	"errors"
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -9,25 +8,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/internal/backend"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/internal/conditions"
 )
-
-// isTransient reports whether err may go away by itself. A missing Secret
-// does not, but the Secret watch brings the user back when it appears.
-func isTransient(err error) bool {
-	return !errors.Is(err, open.ErrSecretNotFound) && backend.IsTransient(err)
-}
 
 // failSync records a failed sync in st and returns what Reconcile returns:
 // a transient error for the controller's backoff (or the wait the backend
 // asked for), a terminal error for anything that needs a person.
 func failSync(st *state, generation int64, doing string, err error) (ctrl.Result, error) {
-	cond := conditions.False(identityv1alpha1.ConditionSynced, open.ReasonOf(err), doing+": "+err.Error(), generation)
+	cond := conditions.False(identityv1alpha1.ConditionSynced, memberbackend.ReasonOf(err), doing+": "+err.Error(), generation)
 	st.synced = &cond
 	wrapped := fmt.Errorf("%s: %w", doing, err)
-	if !isTransient(err) {
+	// A missing Secret is InvalidConfig, not transient: the Secret watch
+	// brings the user back when it appears.
+	if !backend.IsTransient(err) {
 		return ctrl.Result{}, reconcile.TerminalError(wrapped)
 	}
 	if wait := backend.RetryAfterOf(err); wait > 0 {

@@ -15,10 +15,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
 	"github.com/rollcall-dev/rollcall/internal/backend"
 	"github.com/rollcall-dev/rollcall/internal/backend/fake"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 	"github.com/rollcall-dev/rollcall/internal/whoami"
 )
@@ -51,36 +51,35 @@ func (o *fakeOpener) backend(namespace, name string) *fake.Backend {
 }
 
 // startController runs the WorkspaceUser controller with backends from opener.
-func startController(t *testing.T, opener open.Opener) {
+func startController(t *testing.T, opener memberbackend.Opener) {
 	t.Helper()
-	startControllerWith(t, func(ctrl.Manager) open.Opener { return opener })
+	startControllerWith(t, func(ctrl.Manager) memberbackend.Opener { return opener })
 }
 
 // startWithRealBackends runs the WorkspaceUser controller with the real
-// opener (open.Cache), so backends are the real drivers.
+// opener (memberbackend.Cache), so backends are the real drivers.
 func startWithRealBackends(t *testing.T) {
 	t.Helper()
-	startControllerWith(t, func(mgr ctrl.Manager) open.Opener {
-		cache := open.NewCache(mgr.GetClient(), mgr.GetAPIReader())
+	startControllerWith(t, func(mgr ctrl.Manager) memberbackend.Opener {
+		cache := memberbackend.NewCache(mgr.GetClient(), mgr.GetAPIReader())
 		t.Cleanup(cache.Close)
 		return cache
 	})
 }
 
-func startControllerWith(t *testing.T, opener func(ctrl.Manager) open.Opener) {
+func startControllerWith(t *testing.T, opener func(ctrl.Manager) memberbackend.Opener) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &workspaceuser.Reconciler{
 		Client:      mgr.GetClient(),
-		Recorder:    mgr.GetEventRecorder("workspaceuser-controller"),
 		Backends:    opener(mgr),
 		BackoffBase: 100 * time.Millisecond,
 		BackoffMax:  2 * time.Second,
 	}
-	if err := r.SetupWithManager(mgr); err != nil {
+	if err := r.SetupWithManager(context.Background(), mgr); err != nil {
 		t.Fatal(err)
 	}
 	testenv.RunManager(t, mgr)

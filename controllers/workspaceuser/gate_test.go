@@ -1,16 +1,21 @@
 package workspaceuser_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/backend/fake"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
+	"github.com/rollcall-dev/rollcall/internal/whoami"
 )
 
 func TestUserGate(t *testing.T) {
@@ -99,4 +104,72 @@ func TestDomainOfAnotherWorkspaceHolds(t *testing.T) {
 		g.Expect(dv.Message).To(ContainSubstring("claimed by workspace " + ns + "/other"))
 	}).WithTimeout(timeout).Should(Succeed())
 	g.Expect(opener.backend(ns, "acme").Members()).To(BeEmpty())
+}
+
+// A person whose address moves to a domain that is not verified is held
+// again and their member deactivated (not deleted); verifying the new
+// domain brings the same member back with the new address.
+func TestAddressMovesToAnUnverifiedDomain(t *testing.T) {
+	g := NewWithT(t)
+	opener := &fakeOpener{}
+	startController(t, opener)
+	ns := testenv.NewNamespace(t, env.Client)
+	ws := newWorkspace(t, ns, "acme")
+	claimDomain(t, "before.example", ws, true)
+	b := opener.backend(ns, "acme")
+	u := newUser(t, ns, "joan", "acme", "joan@before.example")
+	key := waitSynced(t, u).Status.MemberKey
+
+	update(t, u, func(u *identityv1alpha1.WorkspaceUser) {
+		u.Spec.UserName = "joan@after.example"
+		u.Spec.Emails[0].Value = "joan@after.example"
+	})
+	g.Eventually(func(g Gomega) {
+		got := getUser(g, u)
+		g.Expect(got.Status.Domain).To(Equal("after.example"))
+		dv := condition(got, identityv1alpha1.ConditionDomainVerified)
+		g.Expect(dv.Status).To(Equal(metav1.ConditionFalse))
+		g.Expect(dv.ObservedGeneration).To(Equal(got.Generation))
+		g.Expect(memberOf(g, b, key).Active).To(BeFalse())
+	}).WithTimeout(timeout).Should(Succeed())
+
+	after := claimDomain(t, "after.example", ws, false)
+	setVerified(t, after, metav1.ConditionTrue, identityv1alpha1.ReasonApproved)
+	waitSynced(t, u)
+	m := memberOf(g, b, key)
+	g.Expect(m.Active).To(BeTrue())
+	g.Expect(m.Email).To(Equal("joan@after.example"))
+	g.Expect(b.Created()).To(Equal(1), "the same member throughout")
+}
+
+// An approver's long message on a refused domain (conditions allow 32768
+// characters) still lets the held users record why they are held.
+func TestLongApproverMessageStillHoldsVisibly(t *testing.T) {
+	g := NewWithT(t)
+	opener := &fakeOpener{}
+	startController(t, opener)
+	ctx := context.Background()
+	ns := testenv.NewNamespace(t, env.Client)
+	ws := newWorkspace(t, ns, "acme")
+	d := claimDomain(t, "verbose.example", ws, false)
+	approver, err := whoami.Username(ctx, env.Client)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Eventually(func(g Gomega) {
+		cur := &identityv1alpha1.WorkspaceDomain{}
+		g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(d), cur)).To(Succeed())
+		msg := "denied by " + approver + ": "
+		meta.SetStatusCondition(&cur.Status.Conditions, metav1.Condition{
+			Type: identityv1alpha1.ConditionVerified, Status: metav1.ConditionFalse, Reason: identityv1alpha1.ReasonDenied,
+			Message: msg + strings.Repeat("x", 32768-len(msg)), ObservedGeneration: cur.Generation,
+		})
+		g.Expect(env.Client.Status().Update(ctx, cur)).To(Succeed())
+	}).WithTimeout(timeout).Should(Succeed())
+
+	u := newUser(t, ns, "verbose", "acme", "v@verbose.example")
+	g.Eventually(func(g Gomega) {
+		dv := condition(getUser(g, u), identityv1alpha1.ConditionDomainVerified)
+		g.Expect(dv.Status).To(Equal(metav1.ConditionFalse))
+		g.Expect(dv.Message).To(ContainSubstring("Denied"))
+		g.Expect(dv.Message).To(ContainSubstring("kubectl rollcall domain approve verbose.example"))
+	}).WithTimeout(timeout).Should(Succeed())
 }

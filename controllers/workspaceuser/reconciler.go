@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -15,26 +16,41 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 )
 
-// FieldOwner is the server-side-apply field manager of this controller. It
-// owns the status conditions DomainVerified, Synced and Ready, and
-// status.domain, memberKey, lastSyncTime and observedGeneration.
-const FieldOwner = "rollcall-workspaceuser-controller"
+// Names of the controller. The cluster knows it by two names, both kept as
+// they were first released: FieldOwner (also the reporter of its events)
+// and ControllerName (the controller label of controller-runtime's
+// metrics). Renaming the first would orphan the status fields it owns on
+// upgrade, renaming the second would break dashboards and alerts.
+const (
+	// FieldOwner is the server-side-apply field manager of this controller.
+	// It owns the status conditions DomainVerified, Synced and Ready, and
+	// status.domain, memberKey, lastSyncTime and observedGeneration.
+	FieldOwner = "rollcall-workspaceuser-controller"
+	// EventReporter is the name the controller's events are reported under.
+	EventReporter = FieldOwner
+	// ControllerName names the controller in controller-runtime's metrics and logs.
+	ControllerName = "workspaceuser"
+)
 
 // Reconciler reconciles WorkspaceUsers with their workspace's member backend.
 type Reconciler struct {
 	client.Client
+	// Recorder records the controller's events; nil means the manager's
+	// recorder for EventReporter.
 	Recorder events.EventRecorder
-	// Backends opens a workspace's member backend (open.Cache in the manager).
-	Backends open.Opener
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
+	// Backends opens a workspace's member backend (memberbackend.Cache in the manager).
+	Backends memberbackend.Opener
+	// Clock tells the time; nil means the real clock (clock.RealClock).
+	// Tests may set a fake one (k8s.io/utils/clock/testing).
+	Clock clock.PassiveClock
 	// BackoffBase and BackoffMax bound the jittered exponential backoff after
 	// a transient failure; zero means 1s and 5m.
 	BackoffBase, BackoffMax time.Duration
-	// Workers is how many users are reconciled at once; zero means 8. Each
+	// Workers is how many users are reconciled at once
+	// (MaxConcurrentReconciles); zero means 8. Each
 	// may wait on a slow member backend, so one workspace whose
 	// application hangs must not hold up the users of the others.
 	Workers int
@@ -93,9 +109,10 @@ func (r *Reconciler) addFinalizer(ctx context.Context, user *identityv1alpha1.Wo
 	return nil
 }
 
+// now is the time by r.Clock.
 func (r *Reconciler) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
+	if r.Clock == nil {
+		return clock.RealClock{}.Now()
 	}
-	return time.Now()
+	return r.Clock.Now()
 }

@@ -22,14 +22,18 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/indexes"
 )
 
-// SetupWithManager registers the controller and the indexes it needs. A
+// SetupWithManager registers the controller; the field indexes it reads
+// are registered by indexes.AddDefault. A
 // user is reconciled when its spec, its resync annotation, its finalizers
 // or its deletion change; when its Workspace's spec changes; when the
 // WorkspaceDomain of its domain changes (the gate is a watch, not a poll);
 // when the Secret its workspace's backend reads changes (Secrets are
 // watched by metadata only); and, if it is not synced, when its
 // workspace's BackendReady turns True.
-func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder(EventReporter)
+	}
 	if r.BackoffBase <= 0 {
 		r.BackoffBase = time.Second
 	}
@@ -38,9 +42,6 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.Workers <= 0 {
 		r.Workers = 8
-	}
-	if err := indexes.Register(context.Background(), mgr.GetFieldIndexer()); err != nil {
-		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.WorkspaceUser{}, builder.WithPredicates(userChanged())).
@@ -54,7 +55,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			RateLimiter:             newJitteredBackoff(r.BackoffBase, r.BackoffMax),
 			MaxConcurrentReconciles: r.Workers,
 		}).
-		Named("workspaceuser").
+		Named(ControllerName).
 		Complete(r)
 }
 

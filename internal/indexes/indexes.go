@@ -3,7 +3,6 @@ package indexes
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -21,23 +20,25 @@ const (
 	// WorkspaceBackendSecret indexes Workspaces by the name of the Secret
 	// their backend reads.
 	WorkspaceBackendSecret = "identity.rollcall.dev/backend-secret"
+	// DomainWorkspace indexes WorkspaceDomains by "<namespace>/<name>" of
+	// the Workspace that claims them (DomainWorkspaceValue).
+	DomainWorkspace = "spec.workspaceRef"
 )
 
 // WorkspaceDomainValue is the UserWorkspaceDomain value of a workspace and domain.
 func WorkspaceDomainValue(workspace, domain string) string { return workspace + "/" + domain }
 
-var registered sync.Map // client.FieldIndexer -> struct{}
+// DomainWorkspaceValue is the DomainWorkspace value of a workspace.
+func DomainWorkspaceValue(namespace, workspace string) string { return namespace + "/" + workspace }
 
-// Register adds the indexes to indexer once; later calls with the same
-// indexer do nothing.
-func Register(ctx context.Context, indexer client.FieldIndexer) error {
-	if _, done := registered.LoadOrStore(indexer, struct{}{}); done {
-		return nil
-	}
+// AddDefault registers every field index the controllers use on indexer,
+// usually mgr.GetFieldIndexer(). Call it once per manager, before the
+// manager starts: cmd/manager does when it runs the controllers, and so do
+// the test helpers that build a manager for them.
+func AddDefault(ctx context.Context, indexer client.FieldIndexer) error {
 	if err := indexer.IndexField(ctx, &identityv1alpha1.WorkspaceUser{}, UserWorkspace, func(o client.Object) []string {
 		return []string{o.(*identityv1alpha1.WorkspaceUser).Spec.WorkspaceRef.Name}
 	}); err != nil {
-		registered.Delete(indexer)
 		return fmt.Errorf("index WorkspaceUsers by workspace: %w", err)
 	}
 	if err := indexer.IndexField(ctx, &identityv1alpha1.WorkspaceUser{}, UserWorkspaceDomain, func(o client.Object) []string {
@@ -57,6 +58,12 @@ func Register(ctx context.Context, indexer client.FieldIndexer) error {
 		return nil
 	}); err != nil {
 		return fmt.Errorf("index Workspaces by backend Secret: %w", err)
+	}
+	if err := indexer.IndexField(ctx, &identityv1alpha1.WorkspaceDomain{}, DomainWorkspace, func(o client.Object) []string {
+		ref := o.(*identityv1alpha1.WorkspaceDomain).Spec.WorkspaceRef
+		return []string{DomainWorkspaceValue(ref.Namespace, ref.Name)}
+	}); err != nil {
+		return fmt.Errorf("index WorkspaceDomains by workspace: %w", err)
 	}
 	return nil
 }

@@ -192,16 +192,16 @@ func verifiedOf(g Gomega, name string) *metav1.Condition {
 // startControllers runs the workspace and domain controllers as the admin.
 func startControllers(t *testing.T) {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ws := &workspace.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
-		Recorder: mgr.GetEventRecorder("workspace-controller"), PublicBaseURL: "https://scim.example.test"}
-	if err := ws.SetupWithManager(mgr); err != nil {
+		PublicBaseURL: "https://scim.example.test"}
+	if err := ws.SetupWithManager(context.Background(), mgr); err != nil {
 		t.Fatal(err)
 	}
-	domains := &workspacedomain.Reconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workspacedomain-controller")}
+	domains := &workspacedomain.Reconciler{Client: mgr.GetClient()}
 	if err := domains.SetupWithManager(context.Background(), mgr); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/rollcall-dev/rollcall/internal/indexes"
 )
 
 // NewNamespace creates a namespace with a generated name for one test and
@@ -33,6 +35,21 @@ func (e *Env) NewManager(opts ctrl.Options) (ctrl.Manager, error) {
 	skip := true
 	opts.Controller = config.Controller{SkipNameValidation: &skip}
 	return ctrl.NewManager(e.Config, opts)
+}
+
+// NewControllerManager is NewManager with the controllers' field indexes
+// registered (indexes.AddDefault), as cmd/manager sets up the manager the
+// controllers run in. Register them once per manager: a controller's
+// SetupWithManager registers none.
+func (e *Env) NewControllerManager(opts ctrl.Options) (ctrl.Manager, error) {
+	mgr, err := e.NewManager(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := indexes.AddDefault(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		return nil, err
+	}
+	return mgr, nil
 }
 
 // RunManager starts mgr in the background and stops it when the test ends.

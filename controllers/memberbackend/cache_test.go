@@ -1,4 +1,4 @@
-package open_test
+package memberbackend_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/internal/backend"
-	"github.com/rollcall-dev/rollcall/internal/backend/open"
 	"github.com/rollcall-dev/rollcall/internal/backend/sqlbackend"
 )
 
@@ -37,7 +37,7 @@ func TestCacheReusesAndRebuilds(t *testing.T) {
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "db"},
 		Data: map[string][]byte{"dsn": []byte("file:" + filepath.Join(t.TempDir(), "a.db"))}}
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(secret).Build()
-	cache := open.NewCache(c, c)
+	cache := memberbackend.NewCache(c, c)
 	defer cache.Close()
 	ws := sqliteWorkspace()
 
@@ -103,10 +103,16 @@ func TestCacheReportsMissingSecretAndKey(t *testing.T) {
 	scheme := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(scheme)
 	c := fake.NewClientBuilder().WithScheme(scheme).Build()
-	cache := open.NewCache(c, c)
+	cache := memberbackend.NewCache(c, c)
 	ws := sqliteWorkspace()
-	if _, err := cache.Open(ctx, ws); !errors.Is(err, open.ErrSecretNotFound) {
+	if _, err := cache.Open(ctx, ws); !errors.Is(err, memberbackend.ErrSecretNotFound) {
 		t.Fatalf("missing Secret: got %v, want ErrSecretNotFound", err)
+	}
+	if _, err := cache.Open(ctx, ws); backend.KindOf(err) != backend.KindInvalidConfig {
+		t.Fatalf("missing Secret: got kind %s, want InvalidConfig", backend.KindOf(err))
+	}
+	if _, err := cache.Open(ctx, ws); memberbackend.ReasonOf(err) != identityv1alpha1.ReasonSecretNotFound {
+		t.Fatalf("missing Secret: got reason %s, want %s", memberbackend.ReasonOf(err), identityv1alpha1.ReasonSecretNotFound)
 	}
 	if err := c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "db"},
 		Data: map[string][]byte{"other": []byte("x")}}); err != nil {

@@ -72,16 +72,15 @@ func TestMemberWrittenBeforeALostStatusWriteIsDeprovisioned(t *testing.T) {
 	g := NewWithT(t)
 	opener := &fakeOpener{}
 	stopped := &atomic.Bool{}
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
 	r := &workspaceuser.Reconciler{
 		Client:      lostStatusClient{Client: mgr.GetClient(), lost: stopped},
-		Recorder:    mgr.GetEventRecorder("workspaceuser-controller"),
 		Backends:    stopAfterUpsert{opener: opener, stopped: stopped},
 		BackoffBase: 100 * time.Millisecond,
 		BackoffMax:  time.Second,
 	}
-	g.Expect(r.SetupWithManager(mgr)).To(Succeed())
+	g.Expect(r.SetupWithManager(context.Background(), mgr)).To(Succeed())
 	testenv.RunManager(t, mgr)
 
 	ns := testenv.NewNamespace(t, env.Client)

@@ -1,4 +1,4 @@
-package open
+package memberbackend
 
 import (
 	"context"
@@ -18,6 +18,9 @@ import (
 )
 
 // ErrSecretNotFound means the Secret the backend spec names does not exist.
+// Open returns it classified as backend.KindInvalidConfig: nothing changes
+// until the Secret appears (a watch of Secrets, not a retry, notices that).
+// ReasonOf tells it apart from other configuration errors.
 var ErrSecretNotFound = errors.New("backend Secret not found")
 
 // Opener gives the member backend of a workspace.
@@ -56,6 +59,8 @@ var _ Opener = (*Cache)(nil)
 func NewCache(metadata, secrets client.Reader) *Cache {
 	return &Cache{Metadata: metadata, Secrets: secrets}
 }
+
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 
 // Open returns the workspace's backend, building it when it is new or its
 // configuration changed (closing the old one).
@@ -155,7 +160,7 @@ func fingerprintOf(spec identityv1alpha1.BackendSpec, secret *metav1.PartialObje
 
 func secretError(name string, err error) error {
 	if apierrors.IsNotFound(err) {
-		return fmt.Errorf("secret %s: %w", name, ErrSecretNotFound)
+		return backend.InvalidConfig(fmt.Errorf("secret %s: %w", name, ErrSecretNotFound))
 	}
 	return backend.Unavailable(fmt.Errorf("read Secret %s: %w", name, err))
 }

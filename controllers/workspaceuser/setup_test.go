@@ -1,6 +1,7 @@
 package workspaceuser_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -20,15 +21,15 @@ import (
 func TestUserRetriesWhenTheBackendIsReadyAgain(t *testing.T) {
 	g := NewWithT(t)
 	opener := &fakeOpener{}
-	mgr, err := env.NewManager(ctrl.Options{})
+	mgr, err := env.NewControllerManager(ctrl.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect((&workspaceuser.Reconciler{
-		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workspaceuser-controller"), Backends: opener,
+		Client: mgr.GetClient(), Backends: opener,
 		BackoffBase: 100 * time.Millisecond, BackoffMax: 2 * time.Second,
-	}).SetupWithManager(mgr)).To(Succeed())
+	}).SetupWithManager(context.Background(), mgr)).To(Succeed())
 	g.Expect((&workspace.BackendReconciler{
 		Client: mgr.GetClient(), Backends: opener, ProbeInterval: time.Second, CountDelay: 100 * time.Millisecond,
-	}).SetupWithManager(mgr)).To(Succeed())
+	}).SetupWithManager(context.Background(), mgr)).To(Succeed())
 	testenv.RunManager(t, mgr)
 
 	ns := testenv.NewNamespace(t, env.Client)
