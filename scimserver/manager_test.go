@@ -41,11 +41,10 @@ func TestServerAndUserControllerShareOneManager(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			g := NewWithT(t)
-			mgr, err := env.NewManager(ctrl.Options{})
+			mgr, err := env.NewControllerManager(ctrl.Options{})
 			g.Expect(err).NotTo(HaveOccurred())
 			controller := &workspaceuser.Reconciler{
 				Client:      mgr.GetClient(),
-				Recorder:    mgr.GetEventRecorder("workspaceuser-controller"),
 				Backends:    memoryBackends{backend: fake.New()},
 				BackoffBase: 100 * time.Millisecond,
 				BackoffMax:  time.Second,
@@ -58,7 +57,7 @@ func TestServerAndUserControllerShareOneManager(t *testing.T) {
 			if serverFirst {
 				newServer()
 			}
-			g.Expect(controller.SetupWithManager(mgr)).To(Succeed(), "set up the WorkspaceUser controller")
+			g.Expect(controller.SetupWithManager(context.Background(), mgr)).To(Succeed(), "set up the WorkspaceUser controller")
 			if !serverFirst {
 				newServer()
 			}
