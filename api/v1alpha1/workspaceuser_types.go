@@ -253,7 +253,11 @@ type WorkspaceUserStatus struct {
 	// +optional
 	MemberKey string `json:"memberKey,omitempty"`
 
-	// lastSyncTime is when the member last matched the backend.
+	// lastSyncTime is when the operator last wrote the member to the backend
+	// (created, changed, reactivated or repaired after drift), or first found
+	// it as the spec describes. A resync that finds the member as it should
+	// be writes nothing, so this is not a heartbeat: the Synced condition
+	// says whether the member matches now.
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 

@@ -36,11 +36,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, user *identityv1alpha1
 	}
 	if ws == nil {
 		return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeWarning, ReasonFinalizerReleased,
-			"workspace %s is gone: member %s, if any, is left in the backend as it was", user.Spec.WorkspaceRef.Name, st.memberKey)
-	}
-	if st.memberKey == "" {
-		return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeNormal, ReasonDeprovisioned,
-			"nothing was ever sent to the member backend")
+			"workspace %s is gone: member %s, if any, is left in the backend as it was", user.Spec.WorkspaceRef.Name, MemberKey(user))
 	}
 	policy := ws.Spec.Deprovisioning
 	if policy == "" {
@@ -48,15 +44,28 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, user *identityv1alpha1
 	}
 	if policy == identityv1alpha1.DeprovisionRetain {
 		return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeNormal, ReasonMemberRetained,
-			"member %s is left in the backend (deprovisioning policy Retain)", st.memberKey)
+			"member %s, if any, is left in the backend (deprovisioning policy Retain)", MemberKey(user))
 	}
 	b, err := r.Backends.Open(ctx, ws)
 	if err != nil {
 		if backend.KindOf(err) == backend.KindInvalidConfig { // a missing Secret included
 			return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeWarning, ReasonFinalizerReleased,
-				"the backend configuration is unusable (%s): member %s is left in the backend as it was", err, st.memberKey)
+				"the backend configuration is unusable (%s): member %s is left in the backend as it was", err, MemberKey(user))
 		}
 		return failSync(st, user.Generation, "open the member backend to deprovision", err)
+	}
+	if st.memberKey == "" {
+		// No key on record: nothing was sent, unless the operator stopped
+		// between a backend write and the status write that records it.
+		_, found, err := b.Observe(ctx, MemberKey(user))
+		if err != nil {
+			return failSync(st, user.Generation, "read member "+MemberKey(user), err)
+		}
+		if !found {
+			return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeNormal, ReasonDeprovisioned,
+				"nothing was ever sent to the member backend")
+		}
+		st.memberKey = MemberKey(user)
 	}
 	doing := "deactivate"
 	if policy == identityv1alpha1.DeprovisionDelete {

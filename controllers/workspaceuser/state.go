@@ -18,7 +18,7 @@ type state struct {
 	// domainVerified, synced: the conditions to apply; nil leaves the
 	// existing one in place.
 	domainVerified, synced *metav1.Condition
-	// lastSync is when the member last matched the backend.
+	// lastSync is when the member was last written (status.lastSyncTime).
 	lastSync *metav1.Time
 	// skipStatus: the object is gone (finalizer released), write nothing.
 	skipStatus bool

@@ -64,10 +64,19 @@ func (r *Reconciler) workspaceOf(ctx context.Context, user *identityv1alpha1.Wor
 func (r *Reconciler) hold(ctx context.Context, user *identityv1alpha1.WorkspaceUser, ws *identityv1alpha1.Workspace, st *state) (ctrl.Result, error) {
 	gen := user.Generation
 	if st.memberKey == "" {
-		c := conditions.False(identityv1alpha1.ConditionSynced, st.domainVerified.Reason,
-			"nothing is sent to the member backend until the domain is verified", gen)
-		st.synced = &c
-		return ctrl.Result{}, nil
+		found, err := r.unrecordedMember(ctx, user, ws)
+		if !found {
+			c := conditions.False(identityv1alpha1.ConditionSynced, st.domainVerified.Reason,
+				"nothing is sent to the member backend until the domain is verified", gen)
+			st.synced = &c
+			if err != nil {
+				// The backend cannot tell now; ask again at the next resync.
+				log.FromContext(ctx).V(1).Info("cannot tell whether a held user has a member", "error", err.Error())
+				return ctrl.Result{RequeueAfter: resyncAfter(ws)}, nil
+			}
+			return ctrl.Result{}, nil
+		}
+		st.memberKey = MemberKey(user)
 	}
 	b, err := r.Backends.Open(ctx, ws)
 	if err != nil {
@@ -89,6 +98,21 @@ func (r *Reconciler) hold(ctx context.Context, user *identityv1alpha1.WorkspaceU
 	return ctrl.Result{RequeueAfter: resyncAfter(ws)}, nil
 }
 
+// unrecordedMember asks the backend whether a user whose member key is not
+// on record has a member all the same: one written just before the operator
+// stopped, ahead of the status write that records its key.
+func (r *Reconciler) unrecordedMember(ctx context.Context, user *identityv1alpha1.WorkspaceUser, ws *identityv1alpha1.Workspace) (bool, error) {
+	b, err := r.Backends.Open(ctx, ws)
+	if err != nil {
+		return false, err
+	}
+	_, found, err := b.Observe(ctx, MemberKey(user))
+	if err != nil {
+		return false, fmt.Errorf("read member %s: %w", MemberKey(user), err)
+	}
+	return found, nil
+}
+
 // syncMember compares the backend's member with the spec and writes it when
 // they differ (created, changed, or drifted in the backend).
 func (r *Reconciler) syncMember(ctx context.Context, user *identityv1alpha1.WorkspaceUser, ws *identityv1alpha1.Workspace, st *state) (ctrl.Result, error) {
@@ -103,27 +127,27 @@ func (r *Reconciler) syncMember(ctx context.Context, user *identityv1alpha1.Work
 	if err != nil {
 		return failSync(st, gen, "encode member "+key, backend.Rejected(err))
 	}
-	if user.Status.MemberKey != key {
-		// Put the key on record before anything is written under it: if the
-		// operator stops between the backend write and the status write, the
-		// member is still deactivated when the domain is revoked and
-		// deprovisioned when the user is deleted.
-		if err := r.applyStatus(ctx, user, st); err != nil {
-			return ctrl.Result{}, fmt.Errorf("record member key %s: %w", key, err)
-		}
-	}
+	// The key is recorded by the status write after the backend write, not
+	// before it: if the operator stops in between, the key is derived from
+	// the user again (MemberKey), and hold and reconcileDelete ask the
+	// backend for a member whose key is not on record.
 	observed, found, err := b.Observe(ctx, key)
 	if err != nil {
 		return failSync(st, gen, "read member "+key, err)
 	}
-	if !found || !backend.Equal(observed, desired) {
+	wrote := !found || !backend.Equal(observed, desired)
+	if wrote {
 		if err := b.Upsert(ctx, desired); err != nil {
 			return failSync(st, gen, "write member "+key, err)
 		}
 		log.FromContext(ctx).Info("wrote member", "member", key, "existed", found, "active", desired.Active)
 	}
-	now := metav1.NewTime(r.now())
-	st.lastSync = &now
+	if wrote || st.lastSync == nil {
+		// Not on every resync: a member found as it should be changes
+		// nothing, so 10,000 users at rest cost no status writes.
+		now := metav1.NewTime(r.now())
+		st.lastSync = &now
+	}
 	state := "active"
 	if !desired.Active {
 		state = "inactive"

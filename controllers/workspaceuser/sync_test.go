@@ -8,6 +8,7 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -65,12 +66,11 @@ func (b upsertThenStop) Upsert(ctx context.Context, m backend.Member) error {
 	return err
 }
 
-// A member written just before the status write was lost is still
-// deprovisioned when the WorkspaceUser is deleted: the key it was written
-// under is on record before the backend is called.
-func TestMemberWrittenBeforeALostStatusWriteIsDeprovisioned(t *testing.T) {
+// startControllerLosingStatusAfterUpsert runs the controller with every
+// status write lost once a member has been written: what the API server
+// sees when the operator stops right after a backend call.
+func startControllerLosingStatusAfterUpsert(t *testing.T, opener *fakeOpener) *atomic.Bool {
 	g := NewWithT(t)
-	opener := &fakeOpener{}
 	stopped := &atomic.Bool{}
 	mgr, err := env.NewControllerManager(ctrl.Options{})
 	g.Expect(err).NotTo(HaveOccurred())
@@ -82,6 +82,16 @@ func TestMemberWrittenBeforeALostStatusWriteIsDeprovisioned(t *testing.T) {
 	}
 	g.Expect(r.SetupWithManager(context.Background(), mgr)).To(Succeed())
 	testenv.RunManager(t, mgr)
+	return stopped
+}
+
+// A member written just before the status write was lost is still
+// deprovisioned when the WorkspaceUser is deleted: its key is derived from
+// the user, and a deletion with no key on record asks the backend for it.
+func TestMemberWrittenBeforeALostStatusWriteIsDeprovisioned(t *testing.T) {
+	g := NewWithT(t)
+	opener := &fakeOpener{}
+	stopped := startControllerLosingStatusAfterUpsert(t, opener)
 
 	ns := testenv.NewNamespace(t, env.Client)
 	ws := newWorkspace(t, ns, "acme")
@@ -96,4 +106,28 @@ func TestMemberWrittenBeforeALostStatusWriteIsDeprovisioned(t *testing.T) {
 	g.Eventually(func(g Gomega) { gone(g, u) }).WithTimeout(timeout).Should(Succeed())
 	m := memberOf(g, b, key)
 	g.Expect(m.Active).To(BeFalse(), "the deleted user's member is deactivated (policy Deactivate), not left active")
+}
+
+// A member written just before the status write was lost is still
+// deactivated when its domain's verification is withdrawn: a held user with
+// no key on record is looked up in the backend under its derived key.
+func TestMemberWrittenBeforeALostStatusWriteIsHeld(t *testing.T) {
+	g := NewWithT(t)
+	opener := &fakeOpener{}
+	stopped := startControllerLosingStatusAfterUpsert(t, opener)
+
+	ns := testenv.NewNamespace(t, env.Client)
+	ws := newWorkspace(t, ns, "acme")
+	domain := claimDomain(t, "crash.example", ws, true)
+	b := opener.backend(ns, "acme")
+	u := newUser(t, ns, "hedy", "acme", "hedy@crash.example")
+	g.Eventually(func(g Gomega) { g.Expect(b.Members()).To(HaveLen(1)) }).WithTimeout(timeout).Should(Succeed())
+	g.Expect(stopped.Load()).To(BeTrue())
+	key := b.Members()[0].Key
+	g.Expect(getUser(g, u).Status.MemberKey).To(BeEmpty(), "the status write that records the key was lost")
+
+	setVerified(t, domain, metav1.ConditionFalse, identityv1alpha1.ReasonRevoked)
+	g.Eventually(func(g Gomega) {
+		g.Expect(memberOf(g, b, key).Active).To(BeFalse(), "the held user's member is deactivated, not left active")
+	}).WithTimeout(timeout).Should(Succeed())
 }

@@ -35,7 +35,11 @@ type WorkspaceUserStatusApplyConfiguration struct {
 	Domain *string `json:"domain,omitempty"`
 	// memberKey is the stable key of the person's member in the backend.
 	MemberKey *string `json:"memberKey,omitempty"`
-	// lastSyncTime is when the member last matched the backend.
+	// lastSyncTime is when the operator last wrote the member to the backend
+	// (created, changed, reactivated or repaired after drift), or first found
+	// it as the spec describes. A resync that finds the member as it should
+	// be writes nothing, so this is not a heartbeat: the Synced condition
+	// says whether the member matches now.
 	LastSyncTime *v1.Time `json:"lastSyncTime,omitempty"`
 	// conditions: DomainVerified (the person's domain is verified for the
 	// workspace), Synced (the member matches the backend), Ready (both).
