@@ -29,6 +29,7 @@ import (
 type options struct {
 	metricsAddr   string
 	probeAddr     string
+	pprofAddr     string
 	leaderElect   bool
 	controllers   bool
 	scimServer    bool
@@ -41,6 +42,7 @@ func main() {
 	var opts options
 	flag.StringVar(&opts.metricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 turns it off.")
 	flag.StringVar(&opts.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
+	flag.StringVar(&opts.pprofAddr, "pprof-bind-address", "", "Address of the Go profiler's /debug/pprof endpoints; empty (the default) turns it off. Bind it to loopback: it is unauthenticated.")
 	flag.BoolVar(&opts.leaderElect, "leader-elect", false, "Elect one active controller manager among replicas.")
 	flag.BoolVar(&opts.controllers, "controllers", true, "Run the controllers (workspace, domain, user).")
 	flag.BoolVar(&opts.scimServer, "scim-server", true, "Run the SCIM server.")
@@ -79,6 +81,7 @@ func run(opts options) error {
 		Cache:                  cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
 		Metrics:                metricsserver.Options{BindAddress: opts.metricsAddr},
 		HealthProbeBindAddress: opts.probeAddr,
+		PprofBindAddress:       opts.pprofAddr,
 		LeaderElection:         opts.leaderElect,
 		LeaderElectionID:       "rollcall-controllers.identity.rollcall.dev",
 	})

@@ -119,7 +119,10 @@ func (r *BackendReconciler) probe(ctx context.Context, ws *identityv1alpha1.Work
 // countUsers counts the workspace's users by state, from the cache.
 func (r *BackendReconciler) countUsers(ctx context.Context, ws *identityv1alpha1.Workspace) (identityv1alpha1.UserCounts, error) {
 	users := &identityv1alpha1.WorkspaceUserList{}
-	if err := r.List(ctx, users, client.InNamespace(ws.Namespace), client.MatchingFields{indexes.UserWorkspace: ws.Name}); err != nil {
+	// Read only, so the cache's objects are counted in place: a deep copy of
+	// every user per count would cost more than the count at 100,000 users.
+	if err := r.List(ctx, users, client.InNamespace(ws.Namespace), client.MatchingFields{indexes.UserWorkspace: ws.Name},
+		client.UnsafeDisableDeepCopy); err != nil {
 		return identityv1alpha1.UserCounts{}, fmt.Errorf("list users of workspace %s: %w", ws.Name, err)
 	}
 	return CountUsers(users.Items), nil

@@ -39,7 +39,7 @@ func startStack(ctx context.Context, root, state string) (*stack, error) {
 		return nil, fmt.Errorf("go build ./hack/runlocal: %w: %s", err, out)
 	}
 	var addrs []string
-	for range 3 {
+	for range 4 {
 		a, err := freeAddr()
 		if err != nil {
 			return nil, err
@@ -56,6 +56,7 @@ func startStack(ctx context.Context, root, state string) (*stack, error) {
 		"--scim-address="+addrs[0],
 		"--metrics-address="+addrs[1],
 		"--probe-address="+addrs[2],
+		"--pprof-address="+addrs[3],
 	)
 	s.cmd.Dir = root
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile

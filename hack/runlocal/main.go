@@ -30,6 +30,7 @@ type config struct {
 	scimAddr    string
 	metricsAddr string
 	probeAddr   string
+	pprofAddr   string
 	manager     string
 	namespace   string
 	workspace   string
@@ -42,6 +43,7 @@ func main() {
 	flag.StringVar(&cfg.scimAddr, "scim-address", "127.0.0.1:18000", "Where the SCIM server listens (plain HTTP, loopback).")
 	flag.StringVar(&cfg.metricsAddr, "metrics-address", "127.0.0.1:18080", "Where the manager serves Prometheus metrics.")
 	flag.StringVar(&cfg.probeAddr, "probe-address", "127.0.0.1:18081", "Where the manager serves /healthz and /readyz.")
+	flag.StringVar(&cfg.pprofAddr, "pprof-address", "127.0.0.1:18082", "Where the manager serves the Go profiler (/debug/pprof, loopback only); empty turns it off.")
 	flag.StringVar(&cfg.manager, "manager", "bin/manager", "The manager binary (make build).")
 	flag.StringVar(&cfg.namespace, "namespace", "demo", "Namespace of the demo workspace.")
 	flag.StringVar(&cfg.workspace, "workspace", "demo", "Name of the demo workspace.")

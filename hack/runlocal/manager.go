@@ -45,7 +45,7 @@ func startManager(cfg config, kubeconfig string) (*managerProcess, error) {
 // managerArgs are the flags of a local manager: everything on loopback, the
 // SCIM server on plain HTTP.
 func managerArgs(cfg config, kubeconfig string) []string {
-	return []string{
+	args := []string{
 		"--kubeconfig=" + kubeconfig,
 		"--metrics-bind-address=" + cfg.metricsAddr,
 		"--health-probe-bind-address=" + cfg.probeAddr,
@@ -53,6 +53,10 @@ func managerArgs(cfg config, kubeconfig string) []string {
 		"--scim-bind-address=" + cfg.scimAddr,
 		"--scim-insecure-http",
 	}
+	if cfg.pprofAddr != "" {
+		args = append(args, "--pprof-bind-address="+cfg.pprofAddr)
+	}
+	return args
 }
 
 // stop sends SIGTERM and waits up to 15 s before killing.

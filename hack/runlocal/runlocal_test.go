@@ -41,12 +41,14 @@ func TestRunLocal(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred(), "go build %s: %s", pkg, out)
 	}
 	state := t.TempDir()
+	pprofAddr := freeAddr(t)
 	args := []string{
 		"--state=" + state,
 		"--manager=" + filepath.Join(bin, "manager"),
 		"--scim-address=" + freeAddr(t),
 		"--metrics-address=" + freeAddr(t),
 		"--probe-address=" + freeAddr(t),
+		"--pprof-address=" + pprofAddr,
 	}
 
 	first := startRunLocal(t, root, filepath.Join(bin, "runlocal"), args)
@@ -66,6 +68,13 @@ func TestRunLocal(t *testing.T) {
 	g.Expect(body).To(MatchJSON(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[],"startIndex":1,"itemsPerPage":0}`))
 	status, _ = scimGet(t, first.tenantURL+"/Users", "not-the-token")
 	g.Expect(status).To(Equal(http.StatusUnauthorized))
+
+	// The manager's profiler, on loopback.
+	g.Expect(pprofAddr).To(HavePrefix("127.0.0.1:"))
+	profiles, err := http.Get("http://" + pprofAddr + "/debug/pprof/")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(profiles.Body.Close()).To(Succeed())
+	g.Expect(profiles.StatusCode).To(Equal(http.StatusOK))
 
 	c := kubeClient(t, filepath.Join(state, "kubeconfig"))
 	list := &identityv1alpha1.WorkspaceList{}
