@@ -213,9 +213,11 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 }
 
 // update writes the spec that change computes from the current user. When
-// another write came first it re-applies change to a fresh read, with a
-// short jittered pause, unless the client pinned a version with If-Match:
-// then the answer is 412.
+// another write of the spec came first it re-applies change to a fresh
+// read, with a short jittered pause, unless the client pinned a version with
+// If-Match: then the answer is 412. Writes of the status, finalizers or
+// labels do not move the generation the write is conditional on, so they
+// never make it retry.
 func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error)) {
 	ctx := q.r.Context()
 	cur, pinned, e := q.existingUser(id)
@@ -244,11 +246,11 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 		case <-time.After(wait.Jitter(time.Duration(attempt)*5*time.Millisecond, 1)):
 		}
 		fresh, err := q.users.Fresh(ctx, cur)
-		if err != nil {
-			if apierrors.IsNotFound(err) {
-				q.fail(notFound(id))
-				return
-			}
+		switch {
+		case apierrors.IsNotFound(err) || (err == nil && (fresh.UID != cur.UID || !fresh.DeletionTimestamp.IsZero())):
+			q.fail(notFound(id))
+			return
+		case err != nil:
 			q.fail(fromAPIError("read the user", err))
 			return
 		}
@@ -256,10 +258,11 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 	}
 }
 
-// write applies change to cur and stores it: claims a new userName first
-// and gives up the old one after, checks a changed domain against the
+// write applies change to cur and stores it with a JSON patch conditional
+// on cur's UID and generation (store.Users.PatchSpec): claims a new userName
+// first and gives up the old one after, checks a changed domain against the
 // policy, and skips the write when nothing changed. conflict reports that
-// another write came first.
+// another write of the spec came first.
 func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error)) (*identityv1alpha1.WorkspaceUser, *scimerr.Error, bool) {
 	ctx := q.r.Context()
 	spec, e := change(cur)
@@ -290,7 +293,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		next.Annotations = map[string]string{}
 	}
 	next.Annotations[resource.AnnotationLastModified] = q.clock.Now().UTC().Format(time.RFC3339)
-	if err := q.users.Update(ctx, next); err != nil {
+	if err := q.users.PatchSpec(ctx, cur, next); err != nil {
 		if renamed {
 			if rerr := q.claims.Release(ctx, q.key, spec.UserName, cur.Name); rerr != nil {
 				log.FromContext(ctx).Error(rerr, "cannot release the claim of a rename not written", "userName", spec.UserName)
@@ -299,7 +302,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		if apierrors.IsNotFound(err) {
 			return nil, notFound(string(cur.UID)), false
 		}
-		return nil, fromAPIError("update the user", err), apierrors.IsConflict(err)
+		return nil, fromAPIError("update the user", err), apierrors.IsConflict(err) || errors.Is(err, store.ErrChanged)
 	}
 	if renamed {
 		if err := q.claims.Release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
