@@ -163,9 +163,88 @@ func TestWritesAfterAStatusWriteDoNotConflict(t *testing.T) {
 	g.Expect(stored.Spec.DisplayName).To(Equal("Put"))
 	g.Expect(stored.Status.MemberKey).To(Equal(fmt.Sprintf("member-%d", n)))
 	g.Expect(stored.Generation).To(BeNumerically("==", 4), "created, then three spec writes")
+	g.Expect(put.header.Get("ETag")).To(Equal(`W/"4"`), "meta.version is the generation")
+	g.Expect(put.body["meta"].(map[string]any)["version"]).To(Equal(`W/"4"`))
 	g.Expect(put.body["meta"].(map[string]any)["lastModified"]).NotTo(BeEmpty())
 	g.Expect(stored.Finalizers).To(ContainElement(identityv1alpha1.MemberFinalizer), "the SCIM write leaves the finalizers")
 	g.Expect(stored.Labels).To(HaveKeyWithValue(identityv1alpha1.LabelWorkspace, tn.workspace.Name), "and the labels")
+}
+
+// An ETag stays valid across status writes, which are not in the SCIM User:
+// If-None-Match still answers 304 and If-Match still matches. A write of the
+// spec makes it stale.
+func TestETagSurvivesAStatusWrite(t *testing.T) {
+	g := NewWithT(t)
+	r, writes := startRecordedReplica(t)
+	tn := newTenant(t, r)
+	created := tn.do("POST", "/Users", user("etag-status@example.com"))
+	g.Expect(created.status).To(Equal(http.StatusCreated), created.String())
+	id := created.body["id"].(string)
+	got := tn.do("GET", "/Users/"+id, nil)
+	etag := got.header.Get("ETag")
+	g.Expect(etag).To(Equal(`W/"1"`))
+
+	writeStatus(t, tn, id, 1)
+	g.Eventually(func() string { return tn.stored(id).Status.MemberKey }).Should(Equal("member-1"))
+	g.Expect(tn.do("GET", "/Users/"+id, nil).header.Get("ETag")).To(Equal(etag), "a status write leaves the version")
+	g.Expect(tn.do("GET", "/Users/"+id, nil, "If-None-Match", etag).status).To(Equal(http.StatusNotModified))
+
+	title := map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "title", "value": "One"}}}
+	first := tn.do("PATCH", "/Users/"+id, title, "If-Match", etag)
+	g.Expect(first.status).To(Equal(http.StatusOK), "If-Match with the ETag read before the status write: %s", first)
+	newETag := first.header.Get("ETag")
+	g.Expect(newETag).To(Equal(`W/"2"`))
+
+	writeStatus(t, tn, id, 2)
+	stale := tn.do("PATCH", "/Users/"+id, title, "If-Match", etag)
+	g.Expect(stale.status).To(Equal(http.StatusPreconditionFailed), "If-Match with the version before a spec write: %s", stale)
+	g.Expect(stale.body["scimType"]).To(Equal("invalidVers"))
+	g.Expect(tn.do("PUT", "/Users/"+id, user("etag-status@example.com"), "If-Match", etag).status).To(Equal(http.StatusPreconditionFailed))
+	for _, notANumber := range []string{`W/"abc"`, `"2x"`, `W/""`, `W/"-2"`} {
+		r := tn.do("PATCH", "/Users/"+id, title, "If-Match", notANumber)
+		g.Expect(r.status).To(Equal(http.StatusPreconditionFailed), "If-Match %s: %s", notANumber, r)
+	}
+	g.Expect(tn.do("DELETE", "/Users/"+id, nil, "If-Match", etag).status).To(Equal(http.StatusPreconditionFailed))
+	g.Expect(tn.stored(id)).NotTo(BeNil(), "a stale DELETE deletes nothing")
+
+	second := tn.do("PATCH", "/Users/"+id, map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "title", "value": "Two"}}},
+		"If-Match", newETag)
+	g.Expect(second.status).To(Equal(http.StatusOK), "If-Match with the current version after a status write: %s", second)
+	current := second.header.Get("ETag")
+	g.Expect(current).To(Equal(`W/"3"`))
+
+	// A write of the spec by another writer between the server's read and
+	// its delete: the delete conflicts, the generation moved: 412.
+	writes.take()
+	writes.setBefore(func(verb string, u *identityv1alpha1.WorkspaceUser) {
+		if verb == "delete" {
+			writes.setBefore(nil)
+			p := []byte(`{"spec":{"title":"by kubectl"}}`)
+			g.Expect(env.Client.Patch(context.Background(), u.DeepCopy(), client.RawPatch(types.MergePatchType, p))).To(Succeed())
+		}
+	})
+	raced := tn.do("DELETE", "/Users/"+id, nil, "If-Match", current)
+	g.Expect(raced.status).To(Equal(http.StatusPreconditionFailed), raced.String())
+	g.Expect(raced.body["scimType"]).To(Equal("invalidVers"))
+	g.Expect(writes.take()).To(Equal([]string{"delete conflict"}))
+	g.Expect(tn.stored(id).DeletionTimestamp).To(BeNil(), "nothing deleted")
+	current = `W/"4"`
+	g.Eventually(func() string { return tn.do("GET", "/Users/"+id, nil).header.Get("ETag") }).Should(Equal(current))
+
+	// A status write between the server's read and its delete: the delete
+	// with the resourceVersion read conflicts, the generation is the
+	// pinned one still, and the delete is retried once.
+	writes.take()
+	writes.setBefore(func(verb string, _ *identityv1alpha1.WorkspaceUser) {
+		if verb == "delete" {
+			writes.setBefore(nil)
+			writeStatus(t, tn, id, 3)
+		}
+	})
+	deleted := tn.do("DELETE", "/Users/"+id, nil, "If-Match", current)
+	g.Expect(deleted.status).To(Equal(http.StatusNoContent), deleted.String())
+	g.Expect(writes.take()).To(Equal([]string{"delete conflict", "delete ok"}))
+	g.Expect(tn.stored(id).DeletionTimestamp).NotTo(BeNil(), "deleted; its member finalizer holds it")
 }
 
 // A user written by hand (GitOps) without annotations is patched through
