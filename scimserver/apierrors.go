@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
+	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // apiRetryAfter is what a client is told to wait when the API server is unreachable.
@@ -47,7 +48,7 @@ func fromAPIError(what string, err error) *scimerr.Error {
 		return scimerr.New(http.StatusNotFound, "", "%s: not found", what)
 	case apierrors.IsAlreadyExists(err):
 		return scimerr.New(http.StatusConflict, scimerr.Uniqueness, "%s: already exists", what)
-	case apierrors.IsConflict(err):
+	case apierrors.IsConflict(err), errors.Is(err, store.ErrChanged):
 		return scimerr.New(http.StatusPreconditionFailed, scimerr.InvalidVers, "%s: the resource changed meanwhile; read it again and retry", what)
 	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err):
 		return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "%s: %s", what, invalidDetail(err))

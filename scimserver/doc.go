@@ -10,10 +10,16 @@
 // creates a claim Lease whose name is derived from the workspace and the
 // lower-cased userName, and the API server lets only one such create win.
 //
+// PUT and PATCH write the spec with a JSON patch that tests the user's uid
+// and metadata.generation, so the user controller's status writes never
+// conflict with them; meta.version and the ETag are W/"<generation>", so
+// those writes do not make a client's version stale either.
+//
 // The user store (indexes, the recent-writes overlay, sorted snapshots and
 // userName claims) is package scimserver/store; every refusal is a
 // *scimerr.Error (package scimserver/scimerr), written by one function.
 //
 // The design decisions (ids, claims, lastModified, domain policy, limits) are
-// in docs/design/0200-scim-server.md.
+// in docs/design/0200-scim-server.md; writes and versions in
+// docs/design/0201-scim-writes-and-versions.md.
 package scimserver

@@ -37,7 +37,14 @@ type replica struct {
 // startReplica runs a manager with a SCIM server and serves it on loopback.
 func startReplica(t testing.TB) *replica {
 	t.Helper()
-	mgr, err := env.NewManager(ctrl.Options{})
+	return startReplicaWith(t, ctrl.Options{})
+}
+
+// startReplicaWith is startReplica with the manager's options opts, e.g. a
+// NewClient that wraps the client the server writes with.
+func startReplicaWith(t testing.TB, opts ctrl.Options) *replica {
+	t.Helper()
+	mgr, err := env.NewManager(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func (q *request) getUser(id string) {
 		return
 	}
 	if q.ifNoneMatch(u) {
-		q.w.Header().Set("ETag", resource.Version(u.ResourceVersion))
+		q.w.Header().Set("ETag", resource.Version(u.Generation))
 		q.w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -50,7 +50,7 @@ func (q *request) getUser(id string) {
 		q.fail(e)
 		return
 	}
-	writeResource(q.w, http.StatusOK, sel.Apply(q.resourceOf(u)), resource.Version(u.ResourceVersion), "")
+	writeResource(q.w, http.StatusOK, sel.Apply(q.resourceOf(u)), resource.Version(u.Generation), "")
 }
 
 // createUser answers POST /Users.
@@ -66,7 +66,7 @@ func (q *request) createUser() {
 		q.fail(e)
 		return
 	}
-	writeResource(q.w, http.StatusCreated, q.resourceOf(u), resource.Version(u.ResourceVersion), q.location(u))
+	writeResource(q.w, http.StatusCreated, q.resourceOf(u), resource.Version(u.Generation), q.location(u))
 }
 
 // badRequest is the answer to an error of patch or resource: the
@@ -185,14 +185,14 @@ func (q *request) patchUser(id string) {
 
 // existingUser is the user with SCIM id id, for a PUT, PATCH or DELETE:
 // 404 when there is none, 412 when If-Match names another version. pinned
-// is the version If-Match names, or "" when the client pinned none.
-func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pinned string, e *scimerr.Error) {
+// is the generation If-Match names, or 0 when the client pinned none.
+func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pinned int64, e *scimerr.Error) {
 	u, err := q.users.Get(q.key, id)
 	if err != nil {
-		return nil, "", fromAPIError("read the user", err)
+		return nil, 0, fromAPIError("read the user", err)
 	}
 	if u == nil {
-		return nil, "", notFound(id)
+		return nil, 0, notFound(id)
 	}
 	if pinned, e = q.ifMatch(u); e == nil {
 		return u, pinned, nil
@@ -201,21 +201,23 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 	// version the client names: the API server's version decides the 412.
 	fresh, err := q.users.Fresh(q.r.Context(), u)
 	switch {
-	case apierrors.IsNotFound(err) || (err == nil && !fresh.DeletionTimestamp.IsZero()):
-		return nil, "", notFound(id)
+	case apierrors.IsNotFound(err) || (err == nil && (fresh.UID != u.UID || !fresh.DeletionTimestamp.IsZero())):
+		return nil, 0, notFound(id)
 	case err != nil:
-		return nil, "", fromAPIError("read the user", err)
+		return nil, 0, fromAPIError("read the user", err)
 	}
 	if pinned, e = q.ifMatch(fresh); e != nil {
-		return nil, "", e
+		return nil, 0, e
 	}
 	return fresh, pinned, nil
 }
 
 // update writes the spec that change computes from the current user. When
-// another write came first it re-applies change to a fresh read, with a
-// short jittered pause, unless the client pinned a version with If-Match:
-// then the answer is 412.
+// another write of the spec came first it re-applies change to a fresh
+// read, with a short jittered pause, unless the client pinned a version with
+// If-Match: then the answer is 412. Writes of the status, finalizers or
+// labels do not move the generation the write is conditional on, so they
+// never make it retry.
 func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error)) {
 	ctx := q.r.Context()
 	cur, pinned, e := q.existingUser(id)
@@ -227,9 +229,9 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 		next, e, conflict := q.write(cur, change)
 		switch {
 		case e == nil:
-			writeResource(q.w, http.StatusOK, q.resourceOf(next), resource.Version(next.ResourceVersion), "")
+			writeResource(q.w, http.StatusOK, q.resourceOf(next), resource.Version(next.Generation), "")
 			return
-		case !conflict || pinned != "":
+		case !conflict || pinned != 0:
 			q.fail(e)
 			return
 		case attempt == updateAttempts:
@@ -244,11 +246,11 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 		case <-time.After(wait.Jitter(time.Duration(attempt)*5*time.Millisecond, 1)):
 		}
 		fresh, err := q.users.Fresh(ctx, cur)
-		if err != nil {
-			if apierrors.IsNotFound(err) {
-				q.fail(notFound(id))
-				return
-			}
+		switch {
+		case apierrors.IsNotFound(err) || (err == nil && (fresh.UID != cur.UID || !fresh.DeletionTimestamp.IsZero())):
+			q.fail(notFound(id))
+			return
+		case err != nil:
 			q.fail(fromAPIError("read the user", err))
 			return
 		}
@@ -256,10 +258,11 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 	}
 }
 
-// write applies change to cur and stores it: claims a new userName first
-// and gives up the old one after, checks a changed domain against the
+// write applies change to cur and stores it with a JSON patch conditional
+// on cur's UID and generation (store.Users.PatchSpec): claims a new userName
+// first and gives up the old one after, checks a changed domain against the
 // policy, and skips the write when nothing changed. conflict reports that
-// another write came first.
+// another write of the spec came first.
 func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error)) (*identityv1alpha1.WorkspaceUser, *scimerr.Error, bool) {
 	ctx := q.r.Context()
 	spec, e := change(cur)
@@ -290,7 +293,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		next.Annotations = map[string]string{}
 	}
 	next.Annotations[resource.AnnotationLastModified] = q.clock.Now().UTC().Format(time.RFC3339)
-	if err := q.users.Update(ctx, next); err != nil {
+	if err := q.users.PatchSpec(ctx, cur, next); err != nil {
 		if renamed {
 			if rerr := q.claims.Release(ctx, q.key, spec.UserName, cur.Name); rerr != nil {
 				log.FromContext(ctx).Error(rerr, "cannot release the claim of a rename not written", "userName", spec.UserName)
@@ -299,7 +302,7 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		if apierrors.IsNotFound(err) {
 			return nil, notFound(string(cur.UID)), false
 		}
-		return nil, fromAPIError("update the user", err), apierrors.IsConflict(err)
+		return nil, fromAPIError("update the user", err), apierrors.IsConflict(err) || errors.Is(err, store.ErrChanged)
 	}
 	if renamed {
 		if err := q.claims.Release(ctx, q.key, cur.Spec.UserName, cur.Name); err != nil {
@@ -333,7 +336,7 @@ func (q *request) deleteUser(id string) {
 		q.fail(e)
 		return
 	}
-	if err := q.users.Delete(ctx, u, pinned); err != nil {
+	if err := q.deletePinned(u, pinned); err != nil {
 		if apierrors.IsNotFound(err) {
 			q.fail(notFound(id))
 			return
@@ -345,6 +348,33 @@ func (q *request) deleteUser(id string) {
 		log.FromContext(ctx).Error(err, "cannot release the userName claim of a deleted user", "userName", u.Spec.UserName)
 	}
 	q.w.WriteHeader(http.StatusNoContent)
+}
+
+// deletePinned deletes u on the condition that it is still u (its UID)
+// and, when the client pinned a generation with If-Match, that it is still
+// the version compared: the delete carries u's resourceVersion. A status,
+// finalizer or label write since moves the resourceVersion but not the
+// generation, so when the delete conflicts and a fresh read shows the
+// pinned generation still, it is retried once with the new resourceVersion.
+func (q *request) deletePinned(u *identityv1alpha1.WorkspaceUser, pinned int64) error {
+	ctx := q.r.Context()
+	if pinned == 0 {
+		return q.users.Delete(ctx, u, "")
+	}
+	err := q.users.Delete(ctx, u, u.ResourceVersion)
+	if !apierrors.IsConflict(err) {
+		return err
+	}
+	fresh, ferr := q.users.Fresh(ctx, u)
+	switch {
+	case apierrors.IsNotFound(ferr) || (ferr == nil && (fresh.UID != u.UID || !fresh.DeletionTimestamp.IsZero())):
+		return apierrors.NewNotFound(identityv1alpha1.GroupVersion.WithResource("workspaceusers").GroupResource(), u.Name)
+	case ferr != nil:
+		return ferr
+	case fresh.Generation != pinned:
+		return err
+	}
+	return q.users.Delete(ctx, fresh, fresh.ResourceVersion)
 }
 
 var notNameChars = regexp.MustCompile(`[^a-z0-9]+`)

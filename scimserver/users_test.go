@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 	testingclock "k8s.io/utils/clock/testing"
 
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
 
@@ -261,18 +262,46 @@ func TestUnchangingWritesAreNotWritten(t *testing.T) {
 }
 
 // Writes through two replicas whose caches lag each other: a PATCH built
-// on a stale read is re-applied on a fresh one, so no change is lost.
+// on a stale read loses to the write of the spec that came first (its
+// generation test fails), and is re-applied on a fresh read, so no change
+// is lost.
 func TestConcurrentPatchesThroughTwoReplicasLoseNothing(t *testing.T) {
 	g := NewWithT(t)
-	a, b := startReplica(t), startReplica(t)
+	a, writesA := startRecordedReplica(t)
+	b, writesB := startRecordedReplica(t)
 	onA := newTenant(t, a)
 	onB := onA.on(b)
 	g.Eventually(func() int { return onB.do("GET", "/ServiceProviderConfig", nil).status }).Should(Equal(http.StatusOK))
 	created := onA.do("POST", "/Users", user("busy@example.com"))
 	id := created.body["id"].(string)
 	g.Eventually(func() int { return onB.do("GET", "/Users/"+id, nil).status }).Should(Equal(http.StatusOK))
+	writesA.take()
+	writesB.take()
 
 	attrs := []string{"displayName", "nickName", "title", "userType", "preferredLanguage", "locale", "timezone", "profileUrl"}
+	// The first write of every PATCH waits until all have read the user
+	// (or a few seconds pass), so that all but one lose the race.
+	var arrived sync.WaitGroup
+	arrived.Add(len(attrs))
+	allRead := make(chan struct{})
+	go func() { arrived.Wait(); close(allRead) }()
+	var mu sync.Mutex
+	firsts := 0
+	barrier := func(string, *identityv1alpha1.WorkspaceUser) {
+		mu.Lock()
+		first := firsts < len(attrs)
+		firsts++
+		mu.Unlock()
+		if first {
+			arrived.Done()
+			select {
+			case <-allRead:
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}
+	writesA.setBefore(barrier)
+	writesB.setBefore(barrier)
 	var wg sync.WaitGroup
 	for i, attr := range attrs {
 		tn := onA
@@ -289,7 +318,19 @@ func TestConcurrentPatchesThroughTwoReplicasLoseNothing(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	outcomes := append(writesA.take(), writesB.take()...)
+	g.Expect(outcomes).NotTo(ContainElement("patch conflict"), "no 409: the writes are conditional on the generation")
+	g.Expect(outcomes).To(HaveEach(BeElementOf("patch ok", "patch invalid")))
+	lost := 0
+	for _, o := range outcomes {
+		if o == "patch invalid" {
+			lost++
+		}
+	}
+	g.Expect(lost).To(BeNumerically(">=", len(attrs)-1), "all but one of the first writes lose on the generation test: %v", outcomes)
+	g.Expect(len(outcomes)-lost).To(Equal(len(attrs)), "one successful write per PATCH")
 	stored := onA.stored(id)
+	g.Expect(stored.Generation).To(BeNumerically("==", 1+len(attrs)), "each PATCH wrote the spec once")
 	g.Expect(stored.Spec.DisplayName).To(Equal("v-displayName"))
 	g.Expect(stored.Spec.NickName).To(Equal("v-nickName"))
 	g.Expect(stored.Spec.Title).To(Equal("v-title"))

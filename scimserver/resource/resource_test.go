@@ -44,7 +44,7 @@ func fullSpec() identityv1alpha1.WorkspaceUserSpec {
 func TestRoundTripKeepsEveryAttribute(t *testing.T) {
 	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	u := &identityv1alpha1.WorkspaceUser{
-		ObjectMeta: metav1.ObjectMeta{Name: "ada", UID: "1234", ResourceVersion: "77", CreationTimestamp: metav1.NewTime(created),
+		ObjectMeta: metav1.ObjectMeta{Name: "ada", UID: "1234", ResourceVersion: "77", Generation: 3, CreationTimestamp: metav1.NewTime(created),
 			Annotations: map[string]string{resource.AnnotationLastModified: "2026-02-03T04:05:06Z"}},
 		Spec: fullSpec(),
 	}
@@ -67,7 +67,7 @@ func TestRoundTripKeepsEveryAttribute(t *testing.T) {
 	}
 	meta := wire["meta"].(map[string]any)
 	want := map[string]any{"resourceType": "User", "created": "2026-01-02T03:04:05Z", "lastModified": "2026-02-03T04:05:06Z",
-		"version": `W/"77"`, "location": "https://scim.example/scim/v2/ns/ws/Users/1234"}
+		"version": `W/"3"`, "location": "https://scim.example/scim/v2/ns/ws/Users/1234"}
 	if diff := cmp.Diff(want, meta); diff != "" {
 		t.Errorf("meta (-want +got):\n%s", diff)
 	}

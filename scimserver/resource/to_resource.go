@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"strconv"
 	"time"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -15,9 +16,12 @@ const AnnotationLastModified = "identity.rollcall.dev/scim-last-modified"
 // ResourceTypeUser is meta.resourceType of a User.
 const ResourceTypeUser = "User"
 
-// Version is the weak ETag of a resourceVersion: meta.version and the ETag header.
-func Version(resourceVersion string) string {
-	return `W/"` + resourceVersion + `"`
+// Version is the weak ETag of a user's metadata.generation: meta.version and
+// the ETag header. The generation moves only when the spec changes, so a
+// write of the status, the finalizers or the labels (none of which is in the
+// SCIM User) leaves the version as it was.
+func Version(generation int64) string {
+	return `W/"` + strconv.FormatInt(generation, 10) + `"`
 }
 
 // LastModified is when the user was last written through SCIM, or else created.
@@ -44,7 +48,7 @@ func FromWorkspaceUser(u *identityv1alpha1.WorkspaceUser, location string) map[s
 			"resourceType": ResourceTypeUser,
 			"created":      u.CreationTimestamp.UTC().Format(time.RFC3339),
 			"lastModified": LastModified(u).UTC().Format(time.RFC3339),
-			"version":      Version(u.ResourceVersion),
+			"version":      Version(u.Generation),
 			"location":     location,
 		},
 	}

@@ -21,6 +21,11 @@
 //     and merged over every read. A read takes the recent writes before it
 //     reads the cache: an entry goes once the cache has its version, so
 //     entries taken after the read could miss a write the read did not see.
+//   - A change of a user's spec (PatchSpec) is a JSON patch that tests the
+//     UID and metadata.generation read: it loses only to another write of
+//     the spec, never to a status, finalizer or label write. A failed test
+//     and a refused spec are both 422; a fresh read tells them apart
+//     (ErrChanged, or the API server's error).
 //   - List answers from a sorted snapshot per workspace, rebuilt on the
 //     first list after any change in the workspace. One informer event
 //     handler both invalidates the snapshot and drops the recent writes the
@@ -34,5 +39,6 @@
 //     another replica), then taken over; a holder being deleted makes its
 //     claim stale at once.
 //
-// The design is in docs/design/0200-scim-server.md.
+// The design is in docs/design/0200-scim-server.md and
+// docs/design/0201-scim-writes-and-versions.md.
 package store

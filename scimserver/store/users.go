@@ -164,17 +164,6 @@ func (s *Users) Create(ctx context.Context, u *identityv1alpha1.WorkspaceUser) e
 	return nil
 }
 
-// Update writes u to the API server (u's resourceVersion is the
-// precondition) and overlays it on reads until the cache has it. The error
-// is the API server's, unwrapped.
-func (s *Users) Update(ctx context.Context, u *identityv1alpha1.WorkspaceUser) error {
-	if err := s.writer.Update(ctx, u); err != nil {
-		return err
-	}
-	s.recent.wrote(u)
-	return nil
-}
-
 // Delete deletes u, on the condition that its UID and, when
 // resourceVersion is not empty, its version are still u's, and hides it from
 // reads at once. The error is the API server's, unwrapped.
