@@ -141,7 +141,9 @@ type BackendSpec struct {
 
 	// rateLimit bounds the calls the operator makes to the backend, so retry
 	// storms never reach the application. Default 50 requests per second,
-	// burst 100.
+	// burst 100: a new user costs about two calls (a read, a write), so the
+	// default lets about 25 users a second in. Raise it for a first
+	// provisioning cycle of many users if the application can take it.
 	// +kubebuilder:default={requestsPerSecond: 50, burst: 100}
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
@@ -181,7 +183,12 @@ type SCIMSpec struct {
 	// rateLimit bounds the requests the SCIM endpoint accepts for this
 	// workspace; past it the server answers 429 with Retry-After. Each SCIM
 	// server replica keeps its own bucket. Default 50 requests per second,
-	// burst 100.
+	// burst 100: it protects the API server and the other workspaces from
+	// one tenant's flood. Entra ID sends about four requests per new user,
+	// so the default admits about 12 new users a second; a refused request
+	// is retried, at worst in the next provisioning cycle, and many
+	// refusals can put the provisioning job in quarantine. Raise it for a
+	// first cycle of thousands of users.
 	// +kubebuilder:default={requestsPerSecond: 50, burst: 100}
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`

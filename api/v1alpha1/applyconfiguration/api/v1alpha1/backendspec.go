@@ -35,7 +35,9 @@ type BackendSpecApplyConfiguration struct {
 	HTTP *HTTPBackendApplyConfiguration `json:"http,omitempty"`
 	// rateLimit bounds the calls the operator makes to the backend, so retry
 	// storms never reach the application. Default 50 requests per second,
-	// burst 100.
+	// burst 100: a new user costs about two calls (a read, a write), so the
+	// default lets about 25 users a second in. Raise it for a first
+	// provisioning cycle of many users if the application can take it.
 	RateLimit *RateLimitApplyConfiguration `json:"rateLimit,omitempty"`
 }
 

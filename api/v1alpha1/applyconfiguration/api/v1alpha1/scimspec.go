@@ -48,7 +48,12 @@ type SCIMSpecApplyConfiguration struct {
 	// rateLimit bounds the requests the SCIM endpoint accepts for this
 	// workspace; past it the server answers 429 with Retry-After. Each SCIM
 	// server replica keeps its own bucket. Default 50 requests per second,
-	// burst 100.
+	// burst 100: it protects the API server and the other workspaces from
+	// one tenant's flood. Entra ID sends about four requests per new user,
+	// so the default admits about 12 new users a second; a refused request
+	// is retried, at worst in the next provisioning cycle, and many
+	// refusals can put the provisioning job in quarantine. Raise it for a
+	// first cycle of thousands of users.
 	RateLimit *RateLimitApplyConfiguration `json:"rateLimit,omitempty"`
 }
 
