@@ -78,8 +78,11 @@ build: ## Build the manager and the kubectl plugin into bin/.
 	go build -o bin/kubectl-rollcall ./cmd/kubectl-rollcall
 
 .PHONY: run-local
+# The runner is built and run rather than `go run`: go run answers Ctrl-C
+# with exit status 1 even when the program stopped cleanly.
 run-local: control-plane build ## Run a local control plane, the manager and a demo workspace (state in .local/).
-	go run ./hack/runlocal
+	go build -o bin/runlocal ./hack/runlocal
+	bin/runlocal $(RUNLOCAL_ARGS)
 
 .PHONY: help
 help:

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"time"
 
@@ -24,6 +25,24 @@ var scheme = func() *runtime.Scheme {
 	_ = identityv1alpha1.AddToScheme(s)
 	return s
 }()
+
+// scimAnswers reports whether the SCIM server serves the tenant: it
+// listens, its caches are filled and it takes the token.
+func scimAnswers(ctx context.Context, access tenantAccess) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, access.url+"/ServiceProviderConfig", nil)
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Authorization", "Bearer "+access.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
 
 // demoDomain is the e-mail domain the demo workspace claims.
 const demoDomain = "example.com"
@@ -95,7 +114,12 @@ func waitForTenant(ctx context.Context, c client.Client, ws *identityv1alpha1.Wo
 			secret := &corev1.Secret{}
 			key := types.NamespacedName{Namespace: got.Namespace, Name: got.Status.TokenSecretName}
 			if err := c.Get(ctx, key, secret); err == nil {
-				return tenantAccess{url: got.Status.TenantURL, token: string(secret.Data[identityv1alpha1.TokenSecretKey])}, nil
+				access := tenantAccess{url: got.Status.TenantURL, token: string(secret.Data[identityv1alpha1.TokenSecretKey])}
+				// On a restart the status is there from the last run before
+				// the SCIM server listens: print nothing until it answers.
+				if scimAnswers(ctx, access) {
+					return access, nil
+				}
 			}
 		}
 		select {

@@ -114,6 +114,9 @@ func TestRunLocal(t *testing.T) {
 	second := startRunLocal(t, root, filepath.Join(bin, "runlocal"), args)
 	g.Expect(second.output).To(ContainSubstring("found workspace demo/demo from an earlier run"))
 	g.Expect(second.token).To(Equal(first.token), "the token Secret survives a restart")
+	// The first request right after the Tenant URL is printed is answered.
+	status, _ = scimGet(t, second.tenantURL+"/Users?count=1", second.token)
+	g.Expect(status).To(Equal(http.StatusOK), "the SCIM server answers as soon as the restart prints its Tenant URL")
 	second.interrupt(t)
 }
 
