@@ -70,6 +70,19 @@ test: control-plane kubectl manifests generate vet ## Run every test (unit and e
 	@echo "envtest control plane from $(CONTROL_PLANE): kube-apiserver $$($(CONTROL_PLANE)/kube-apiserver --version), $$($(CONTROL_PLANE)/etcd --version | head -1)"
 	go test -race ./... -count=1 -timeout 45m
 
+# Each fuzz target runs for FUZZTIME; a crash is written under the package's
+# testdata/fuzz/, where go test replays it from then on: commit it with the fix.
+FUZZTIME ?= 15s
+FUZZ_TARGETS := ./scimserver/filter:FuzzParse ./scimserver/patch:FuzzApply \
+	./scimserver/resource:FuzzDecodeUser ./scimserver/resource:FuzzPatchUser
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME (default 15s): filters, PATCH, request bodies.
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		go test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
 ##@ Build
 
 .PHONY: build
