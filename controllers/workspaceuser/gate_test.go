@@ -175,3 +175,83 @@ func TestLongApproverMessageStillHoldsVisibly(t *testing.T) {
 		g.Expect(dv.Message).To(ContainSubstring("kubectl rollcall domain approve verbose.example"))
 	}).WithTimeout(timeout).Should(Succeed())
 }
+
+// The gate checks the sign-in name as well as the e-mail: a userName that
+// is an address in another domain than a verified e-mail is held until
+// that domain is verified too, and nothing reaches the backend meanwhile.
+func TestUserNameDomainIsGatedToo(t *testing.T) {
+	g := NewWithT(t)
+	opener := &fakeOpener{}
+	startController(t, opener)
+	ns := testenv.NewNamespace(t, env.Client)
+	ws := newWorkspace(t, ns, "acme")
+	b := opener.backend(ns, "acme")
+	example, victim := "example."+ns+".test", "victim."+ns+".test"
+	claimDomain(t, example, ws, true)
+
+	ceo := newUser(t, ns, "ceo", "acme", "intern@"+example, func(u *identityv1alpha1.WorkspaceUser) {
+		u.Spec.UserName = "ceo@" + victim
+	})
+	g.Eventually(func(g Gomega) {
+		got := getUser(g, ceo)
+		dv := condition(got, identityv1alpha1.ConditionDomainVerified)
+		g.Expect(dv.Status).To(Equal(metav1.ConditionFalse))
+		g.Expect(dv.Reason).To(Equal(identityv1alpha1.ReasonDomainNotVerified))
+		g.Expect(dv.Message).To(ContainSubstring("domain " + victim + " is not claimed"))
+		g.Expect(dv.Message).To(ContainSubstring("kubectl rollcall domain approve " + victim))
+		g.Expect(dv.Message).NotTo(ContainSubstring("approve "+example), "a verified domain is not named as waiting")
+		g.Expect(got.Status.Domain).To(Equal(example + ", " + victim))
+		g.Expect(got.Status.MemberKey).To(BeEmpty())
+	}).WithTimeout(timeout).Should(Succeed())
+	g.Consistently(func() int { return len(b.Members()) }).WithTimeout(2 * time.Second).Should(BeZero())
+	g.Expect(b.Calls(fake.OpUpsert)).To(BeZero(), "nothing reaches the backend")
+
+	// Users whose userName and e-mail are in the verified domain, or whose
+	// userName is no address, are let in as before.
+	same := newUser(t, ns, "same", "acme", "same@"+example)
+	plain := newUser(t, ns, "plain", "acme", "plain@"+example, func(u *identityv1alpha1.WorkspaceUser) { u.Spec.UserName = "jdoe" })
+	g.Expect(waitSynced(t, same).Status.Domain).To(Equal(example))
+	g.Expect(waitSynced(t, plain).Status.Domain).To(Equal(example))
+
+	// Approving the userName's domain lets the user in (a watch on either domain wakes it).
+	victimClaim := claimDomain(t, victim, ws, true)
+	got := waitSynced(t, ceo)
+	g.Expect(condition(got, identityv1alpha1.ConditionDomainVerified).Message).To(
+		ContainSubstring("domains " + example + ", " + victim + " are verified"))
+	m := memberOf(g, b, got.Status.MemberKey)
+	g.Expect(m.UserName).To(Equal("ceo@" + victim))
+	g.Expect(m.Email).To(Equal("intern@" + example))
+	g.Expect(m.Active).To(BeTrue())
+
+	// Revoking the userName's domain deactivates the member, and only that one.
+	setVerified(t, victimClaim, metav1.ConditionFalse, identityv1alpha1.ReasonRevoked)
+	g.Eventually(func(g Gomega) {
+		g.Expect(memberOf(g, b, got.Status.MemberKey).Active).To(BeFalse())
+		dv := condition(getUser(g, ceo), identityv1alpha1.ConditionDomainVerified)
+		g.Expect(dv.Message).To(And(ContainSubstring(victim+" is not verified (Revoked"), ContainSubstring("approve "+victim)))
+	}).WithTimeout(timeout).Should(Succeed())
+	for _, u := range []*identityv1alpha1.WorkspaceUser{same, plain} {
+		g.Expect(memberOf(g, b, getUser(g, u).Status.MemberKey).Active).To(BeTrue())
+	}
+}
+
+// When neither domain is verified the condition names both, each with the
+// command that verifies it.
+func TestEveryUnverifiedDomainIsNamed(t *testing.T) {
+	g := NewWithT(t)
+	opener := &fakeOpener{}
+	startController(t, opener)
+	ns := testenv.NewNamespace(t, env.Client)
+	ws := newWorkspace(t, ns, "acme")
+	mail, login := "mail."+ns+".test", "login."+ns+".test"
+	claimDomain(t, mail, ws, false)
+	u := newUser(t, ns, "both", "acme", "p@"+mail, func(u *identityv1alpha1.WorkspaceUser) { u.Spec.UserName = "p@" + login })
+	g.Eventually(func(g Gomega) {
+		dv := condition(getUser(g, u), identityv1alpha1.ConditionDomainVerified)
+		g.Expect(dv.Status).To(Equal(metav1.ConditionFalse))
+		g.Expect(dv.Message).To(And(
+			ContainSubstring("domain "+mail+" waits for an approver"), ContainSubstring("approve "+mail),
+			ContainSubstring("domain "+login+" is not claimed"), ContainSubstring("approve "+login)))
+	}).WithTimeout(timeout).Should(Succeed())
+	g.Expect(opener.backend(ns, "acme").Members()).To(BeEmpty())
+}

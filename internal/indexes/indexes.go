@@ -15,7 +15,9 @@ const (
 	// UserWorkspace indexes WorkspaceUsers by spec.workspaceRef.name.
 	UserWorkspace = "spec.workspaceRef.name"
 	// UserWorkspaceDomain indexes WorkspaceUsers by "<workspace>/<domain>",
-	// the domain taken from the spec's e-mail addresses (userdomain.Of).
+	// one value for each domain the gate checks (userdomain.All: the
+	// e-mail's and the userName's), so a change of either domain's
+	// WorkspaceDomain finds the user.
 	UserWorkspaceDomain = "identity.rollcall.dev/workspace-domain"
 	// WorkspaceBackendSecret indexes Workspaces by the name of the Secret
 	// their backend reads.
@@ -43,11 +45,12 @@ func AddDefault(ctx context.Context, indexer client.FieldIndexer) error {
 	}
 	if err := indexer.IndexField(ctx, &identityv1alpha1.WorkspaceUser{}, UserWorkspaceDomain, func(o client.Object) []string {
 		u := o.(*identityv1alpha1.WorkspaceUser)
-		d := userdomain.Of(u)
-		if d == "" {
-			return nil
+		domains := userdomain.All(u)
+		values := make([]string, 0, len(domains))
+		for _, d := range domains {
+			values = append(values, WorkspaceDomainValue(u.Spec.WorkspaceRef.Name, d))
 		}
-		return []string{WorkspaceDomainValue(u.Spec.WorkspaceRef.Name, d)}
+		return values
 	}); err != nil {
 		return fmt.Errorf("index WorkspaceUsers by workspace and domain: %w", err)
 	}

@@ -32,6 +32,10 @@ func TestAddDefaultRegistersEveryIndexOnce(t *testing.T) {
 	}
 	user := &identityv1alpha1.WorkspaceUser{Spec: identityv1alpha1.WorkspaceUserSpec{
 		WorkspaceRef: identityv1alpha1.WorkspaceReference{Name: "acme"}, UserName: "ada@Example.COM"}}
+	// Both domains the gate checks are indexed, so verifying either wakes the user.
+	signIn := &identityv1alpha1.WorkspaceUser{Spec: identityv1alpha1.WorkspaceUserSpec{
+		WorkspaceRef: identityv1alpha1.WorkspaceReference{Name: "acme"}, UserName: "ceo@victim.test",
+		Emails: []identityv1alpha1.Email{{Value: "intern@example.com", Primary: true}}}}
 	ws := &identityv1alpha1.Workspace{Spec: identityv1alpha1.WorkspaceSpec{Backend: identityv1alpha1.BackendSpec{
 		Type: identityv1alpha1.BackendSQL,
 		SQL:  &identityv1alpha1.SQLBackend{DSNSecretRef: identityv1alpha1.SecretKeyReference{Name: "db", Key: "dsn"}}}}}
@@ -44,6 +48,8 @@ func TestAddDefaultRegistersEveryIndexOnce(t *testing.T) {
 	}{
 		{user, indexes.UserWorkspace, []string{"acme"}},
 		{user, indexes.UserWorkspaceDomain, []string{indexes.WorkspaceDomainValue("acme", "example.com")}},
+		{signIn, indexes.UserWorkspaceDomain, []string{
+			indexes.WorkspaceDomainValue("acme", "example.com"), indexes.WorkspaceDomainValue("acme", "victim.test")}},
 		{ws, indexes.WorkspaceBackendSecret, []string{"db"}},
 		{domain, indexes.DomainWorkspace, []string{indexes.DomainWorkspaceValue("team", "acme")}},
 	} {

@@ -1,13 +1,15 @@
 package userdomain_test
 
 import (
+	"slices"
 	"testing"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
 )
 
-func TestOf(t *testing.T) {
+// The e-mail the backend receives, and its domain.
+func TestEmailDomain(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		userName string
@@ -24,7 +26,7 @@ func TestOf(t *testing.T) {
 		{"no address at all", "ada", nil, ""},
 		{"empty e-mail values fall through", "ada@fallback.example", []identityv1alpha1.Email{{Value: " ", Primary: true}}, "fallback.example"},
 		{"not an address", "ada@", nil, ""},
-		{"work before home, userName ignored", "a@User.Example", []identityv1alpha1.Email{{Value: "a@home.io", Type: "home"}, {Value: "a@Work.io", Type: "work"}}, "work.io"},
+		{"work before home", "a@User.Example", []identityv1alpha1.Email{{Value: "a@home.io", Type: "home"}, {Value: "a@Work.io", Type: "work"}}, "work.io"},
 		{"primary after work", "a", []identityv1alpha1.Email{{Value: "a@work.io", Type: "work"}, {Value: "a@p.io", Primary: true}}, "p.io"},
 		{"first of untyped", "a", []identityv1alpha1.Email{{Value: "a@one.io"}, {Value: "a@two.io"}}, "one.io"},
 		{"userName lower-cased", "A@Example.COM", nil, "example.com"},
@@ -32,12 +34,58 @@ func TestOf(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			u := &identityv1alpha1.WorkspaceUser{Spec: identityv1alpha1.WorkspaceUserSpec{UserName: c.userName, Emails: c.emails}}
-			if got := userdomain.Of(u); got != c.want {
-				t.Fatalf("Of = %q, want %q", got, c.want)
-			}
-			if got := userdomain.OfSpec(&u.Spec); got != c.want {
-				t.Fatalf("OfSpec = %q, want %q", got, c.want)
+			if got := userdomain.DomainOfAddress(userdomain.Email(u)); got != c.want {
+				t.Fatalf("domain of Email = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// The gate checks the userName's domain as well as the e-mail's: a
+// verified e-mail domain must not carry in a sign-in name of another.
+func TestAll(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		userName string
+		emails   []identityv1alpha1.Email
+		want     []string
+	}{
+		{"sign-in name in another domain", "ceo@victim.test", []identityv1alpha1.Email{{Value: "intern@example.com", Primary: true}},
+			[]string{"example.com", "victim.test"}},
+		{"same domain once", "Ada@Example.COM", []identityv1alpha1.Email{{Value: "ada.lovelace@example.com.", Type: "work"}}, []string{"example.com"}},
+		{"userName not an address", "jdoe", []identityv1alpha1.Email{{Value: "jdoe@example.com", Primary: true}}, []string{"example.com"}},
+		{"Entra GUID userName", "Test_User_00aa00aa-bb11", []identityv1alpha1.Email{{Value: "t@testuser.com", Type: "work"}}, []string{"testuser.com"}},
+		{"userName only", "ada@contoso.com", nil, []string{"contoso.com"}},
+		{"sorted", "a@b.example", []identityv1alpha1.Email{{Value: "a@a.example", Primary: true}}, []string{"a.example", "b.example"}},
+		{"e-mail that is not an address holds whatever the userName", "ceo@victim.test", []identityv1alpha1.Email{{Value: "intern", Primary: true}}, nil},
+		{"nothing", "jdoe", nil, nil},
+		{"userName lower-cased", "CEO@Victim.Test", []identityv1alpha1.Email{{Value: "ceo@example.com"}}, []string{"example.com", "victim.test"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := &identityv1alpha1.WorkspaceUser{Spec: identityv1alpha1.WorkspaceUserSpec{UserName: c.userName, Emails: c.emails}}
+			got := userdomain.All(u)
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("All = %q, want %q", got, c.want)
+			}
+			if spec := userdomain.AllOfSpec(&u.Spec); !slices.Equal(spec, c.want) {
+				t.Fatalf("AllOfSpec = %q, want %q", spec, c.want)
+			}
+		})
+	}
+}
+
+func TestOf(t *testing.T) {
+	u := &identityv1alpha1.WorkspaceUser{Spec: identityv1alpha1.WorkspaceUserSpec{
+		UserName: "ceo@victim.test", Emails: []identityv1alpha1.Email{{Value: "intern@example.com", Primary: true}}}}
+	if got := userdomain.Of(u); got != "example.com, victim.test" {
+		t.Fatalf("Of = %q", got)
+	}
+	u.Spec.UserName = "intern"
+	if got := userdomain.OfSpec(&u.Spec); got != "example.com" {
+		t.Fatalf("OfSpec = %q", got)
+	}
+	u.Spec.Emails = nil
+	if got := userdomain.Of(u); got != "" {
+		t.Fatalf("Of without an address = %q", got)
 	}
 }
