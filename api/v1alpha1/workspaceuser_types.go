@@ -244,8 +244,11 @@ type WorkspaceUserStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// domain is the e-mail domain that must be verified before the person
-	// becomes a member.
+	// domain names the domains that must be verified for the workspace
+	// before the person becomes a member: the domain of the e-mail the
+	// member backend receives and, when the userName is an address in
+	// another domain, the userName's domain too, joined by ", "
+	// (e.g. "example.com, example.org").
 	// +optional
 	Domain string `json:"domain,omitempty"`
 

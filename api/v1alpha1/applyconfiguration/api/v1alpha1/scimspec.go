@@ -43,7 +43,10 @@ type SCIMSpecApplyConfiguration struct {
 	// claimUnknownDomains lets the SCIM server create an unverified
 	// WorkspaceDomain claim for a domain nobody has claimed yet, for an approver
 	// to act on (method Manual). A domain claimed by another workspace is
-	// never taken over. Off by default.
+	// never taken over. Claims are made only for users the server stores
+	// (under unverifiedDomains Hold; a refused request claims nothing), at
+	// most 20 unverified ones per workspace at a time, and never for public
+	// mail domains (gmail.com, outlook.com and the like). Off by default.
 	ClaimUnknownDomains *bool `json:"claimUnknownDomains,omitempty"`
 	// rateLimit bounds the requests the SCIM endpoint accepts for this
 	// workspace; past it the server answers 429 with Retry-After. Each SCIM

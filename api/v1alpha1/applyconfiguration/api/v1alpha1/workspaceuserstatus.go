@@ -30,8 +30,11 @@ import (
 type WorkspaceUserStatusApplyConfiguration struct {
 	// observedGeneration is the generation last reconciled.
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
-	// domain is the e-mail domain that must be verified before the person
-	// becomes a member.
+	// domain names the domains that must be verified for the workspace
+	// before the person becomes a member: the domain of the e-mail the
+	// member backend receives and, when the userName is an address in
+	// another domain, the userName's domain too, joined by ", "
+	// (e.g. "example.com, example.org").
 	Domain *string `json:"domain,omitempty"`
 	// memberKey is the stable key of the person's member in the backend.
 	MemberKey *string `json:"memberKey,omitempty"`
