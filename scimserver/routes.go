@@ -96,9 +96,10 @@ func (s *Server) workspace(ctx context.Context, key store.Workspace) (*identityv
 	return ws, nil
 }
 
-// ServeHTTP answers one SCIM request: route, workspace and token (one 401
-// for every request without a valid token, so the answer does not tell
-// whether the workspace exists), rate limit, then the endpoint.
+// ServeHTTP answers one SCIM request: route, the client address's budget of
+// failed authentications, workspace and token (one 401 for every request
+// without a valid token, so the answer does not tell whether the workspace
+// exists), the workspace's rate limit, then the endpoint.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.clock.Now()
 	rec := &statusRecorder{ResponseWriter: w}
@@ -124,6 +125,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := log.IntoContext(r.Context(), log.FromContext(r.Context()).WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
 	r = r.WithContext(ctx)
 
+	client := clientAddress(r, s.opts.TrustedProxies)
+	if wait := s.failures.wait(client, s.clock.Now()); wait > 0 {
+		writeError(rec, &scimerr.Error{Status: http.StatusTooManyRequests, RetryAfter: wait,
+			Detail: "too many failed authentications from this address; retry after the time in Retry-After"})
+		return
+	}
 	ws, err := s.workspace(ctx, rt.workspace)
 	if err != nil {
 		writeError(rec, fromAPIError("read the workspace", err))
@@ -139,6 +146,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !authenticated {
+		s.failures.fail(client, s.clock.Now())
 		writeError(rec, errUnauthorized)
 		return
 	}
