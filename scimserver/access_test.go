@@ -9,6 +9,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -90,27 +91,80 @@ func TestWorkspaceWithBroughtTokenSecret(t *testing.T) {
 	g.Expect(tn.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
 }
 
-func TestDisabledAndUnknownWorkspacesAreNotFound(t *testing.T) {
+// Without the workspace's token the answer is one 401, the same byte for
+// byte (but for Date) whether the workspace exists or not, has SCIM off, or
+// has no token Secret: nobody can probe which workspaces there are.
+func TestWithoutTheTokenEveryWorkspaceAnswersTheSame401(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	r := startReplica(t)
+	existing := newTenant(t, r)
+	disabled := newTenantIn(t, r, existing.namespace, "disabled")
+	noSecret := newTenantIn(t, r, existing.namespace, "no-secret")
+	g.Expect(existing.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
+
+	setSCIMEnabled(g, disabled, false)
+	g.Eventually(func() int { return disabled.do("GET", "/Users", nil).status }).
+		WithTimeout(5 * time.Second).Should(Equal(http.StatusNotFound))
+	g.Expect(env.Client.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{
+		Namespace: noSecret.namespace, Name: noSecret.workspace.TokenSecretName()}})).To(Succeed())
+	g.Eventually(func() int { return noSecret.do("GET", "/Users", nil).status }).
+		WithTimeout(15 * time.Second).Should(Equal(http.StatusUnauthorized))
+
+	unknown := *existing
+	unknown.base = r.url + identityv1alpha1.TenantPath(existing.namespace, "nobody")
+	unknownNamespace := *existing
+	unknownNamespace.base = r.url + identityv1alpha1.TenantPath("no-such-namespace", "acme")
+
+	want := existing.doWith("", "GET", "/Users", nil)
+	g.Expect(want.status).To(Equal(http.StatusUnauthorized), want.String())
+	g.Expect(want.header.Get("WWW-Authenticate")).To(HavePrefix("Bearer"))
+	g.Expect(string(want.raw)).NotTo(ContainSubstring(existing.namespace), "the detail names no workspace")
+	want.header.Del("Date")
+	for name, send := range map[string]func() response{
+		"an existing workspace, a wrong token":         func() response { return existing.doWith("nope-nope-nope-nope", "GET", "/Users", nil) },
+		"an unknown workspace, no token":               func() response { return unknown.doWith("", "GET", "/Users", nil) },
+		"an unknown workspace, a token":                func() response { return unknown.do("GET", "/Users", nil) },
+		"an unknown namespace, no token":               func() response { return unknownNamespace.doWith("", "GET", "/Users", nil) },
+		"an unknown workspace, /ServiceProviderConfig": func() response { return unknown.doWith("", "GET", "/ServiceProviderConfig", nil) },
+		"a disabled workspace, no token":               func() response { return disabled.doWith("", "GET", "/Users", nil) },
+		"a disabled workspace, a wrong token":          func() response { return disabled.doWith(existing.token, "GET", "/Users", nil) },
+		"a workspace without a token Secret":           func() response { return noSecret.do("GET", "/Users", nil) },
+	} {
+		got := send()
+		got.header.Del("Date")
+		g.Expect(got.status).To(Equal(want.status), name)
+		g.Expect(string(got.raw)).To(Equal(string(want.raw)), name)
+		g.Expect(got.header).To(Equal(want.header), name)
+	}
+}
+
+// spec.scim.enabled: false answers 404 as the API documents, but only to
+// a request with the workspace's token; without it the answer is the 401 of
+// any other workspace.
+func TestDisabledWorkspaceAnswers404ToItsToken(t *testing.T) {
 	g := NewWithT(t)
 	r := startReplica(t)
 	tn := newTenant(t, r)
 	g.Expect(tn.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
-	ws := &identityv1alpha1.Workspace{}
-	g.Expect(env.Client.Get(context.Background(), types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.Name}, ws)).To(Succeed())
-	off := false
-	ws.Spec.SCIM.Enabled = &off
-	g.Expect(env.Client.Update(context.Background(), ws)).To(Succeed())
+	setSCIMEnabled(g, tn, false)
 	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).
 		WithTimeout(5 * time.Second).Should(Equal(http.StatusNotFound))
 	resp := tn.do("GET", "/ServiceProviderConfig", nil)
 	g.Expect(resp.status).To(Equal(http.StatusNotFound))
 	g.Expect(resp.body["status"]).To(Equal("404"))
+	g.Expect(tn.doWith("", "GET", "/Users", nil).status).To(Equal(http.StatusUnauthorized))
 
-	unknown := *tn
-	unknown.base = r.url + identityv1alpha1.TenantPath(tn.namespace, "nobody")
-	g.Expect(unknown.do("GET", "/Users", nil).status).To(Equal(http.StatusNotFound))
-	unknown.base = r.url + "/scim/v2"
-	g.Expect(unknown.do("GET", "/Users", nil).status).To(Equal(http.StatusNotFound))
+	unroutable := *tn
+	unroutable.base = r.url + "/scim/v2"
+	g.Expect(unroutable.do("GET", "/Users", nil).status).To(Equal(http.StatusNotFound), "a path that is no Tenant URL")
+}
+
+func setSCIMEnabled(g Gomega, tn *tenant, enabled bool) {
+	ws := &identityv1alpha1.Workspace{}
+	g.Expect(env.Client.Get(context.Background(), types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.Name}, ws)).To(Succeed())
+	ws.Spec.SCIM.Enabled = &enabled
+	g.Expect(env.Client.Update(context.Background(), ws)).To(Succeed())
 }
 
 func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {

@@ -6,9 +6,10 @@
 // Reads come from the manager's informer cache through indexes (userName,
 // externalId, e-mail, id, workspace), overlaid with this replica's own recent
 // writes so that a GET right after a POST or PATCH sees it. userName is
-// unique per workspace, case-insensitively, across replicas: a POST first
-// creates a claim Lease whose name is derived from the workspace and the
-// lower-cased userName, and the API server lets only one such create win.
+// unique per workspace, case-insensitively and with look-alikes taken as
+// one (username.Key), across replicas: a POST first creates a claim Lease
+// whose name is derived from the workspace and the userName's key, and the
+// API server lets only one such create win.
 //
 // PUT and PATCH write the spec with a JSON patch that tests the user's uid
 // and metadata.generation, so the user controller's status writes never

@@ -2,6 +2,7 @@ package scimserver
 
 import (
 	"errors"
+	"net/netip"
 	"time"
 )
 
@@ -14,6 +15,12 @@ const (
 	MaxResults = 200
 	// DefaultCount is the page size when the client gives no count.
 	DefaultCount = 100
+	// DefaultAuthFailureBurst failed authentications are let through from
+	// one client address, then DefaultAuthFailuresPerSecond; the table of
+	// addresses holds at most DefaultAuthFailureClients.
+	DefaultAuthFailureBurst      = 20
+	DefaultAuthFailuresPerSecond = 1.0
+	DefaultAuthFailureClients    = 10000
 )
 
 // Options configure the SCIM server.
@@ -41,6 +48,21 @@ type Options struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+	// AuthFailureBurst and AuthFailuresPerSecond size the token bucket that
+	// failed authentications (401) drain, one per client address. While
+	// it is empty the address is answered 429 with Retry-After, whatever
+	// token it sends. Defaults 20 and 1 per second.
+	AuthFailureBurst      int
+	AuthFailuresPerSecond float64
+	// AuthFailureClients bounds the addresses remembered; the one that
+	// failed longest ago is forgotten first. Default 10,000.
+	AuthFailureClients int
+	// TrustedProxies are the peers (e.g. the Ingress controller's pod
+	// network) whose X-Forwarded-For names the client address failures
+	// are counted against. Empty by default: the header is ignored and the
+	// address is the connection's peer, so behind a proxy not listed here
+	// all clients share the proxy's bucket.
+	TrustedProxies []netip.Prefix
 }
 
 func (o *Options) setDefaults() {
@@ -61,6 +83,15 @@ func (o *Options) setDefaults() {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 120 * time.Second
+	}
+	if o.AuthFailureBurst <= 0 {
+		o.AuthFailureBurst = DefaultAuthFailureBurst
+	}
+	if o.AuthFailuresPerSecond <= 0 {
+		o.AuthFailuresPerSecond = DefaultAuthFailuresPerSecond
+	}
+	if o.AuthFailureClients <= 0 {
+		o.AuthFailureClients = DefaultAuthFailureClients
 	}
 }
 

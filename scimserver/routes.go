@@ -1,6 +1,7 @@
 package scimserver
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,8 +75,31 @@ func parseRoute(escapedPath string) (route, bool) {
 	return r, true
 }
 
-// ServeHTTP answers one SCIM request: route, workspace, token, rate limit,
-// then the endpoint.
+// errUnauthorized is the one answer to a request without a valid token. It
+// is the same, byte for byte, whether the workspace in the URL does not
+// exist, has no token Secret, or exists and the token is wrong or missing:
+// without a token nobody learns which workspaces exist.
+var errUnauthorized = scimerr.New(http.StatusUnauthorized, "",
+	"authentication failed: send the workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall token <workspace> -n <namespace>)")
+
+// workspace is the Workspace of a Tenant URL from the cache, or nil when
+// there is none.
+func (s *Server) workspace(ctx context.Context, key store.Workspace) (*identityv1alpha1.Workspace, error) {
+	ws := &identityv1alpha1.Workspace{}
+	err := s.client.Get(ctx, types.NamespacedName{Namespace: key.Namespace, Name: key.Name}, ws)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ws, nil
+}
+
+// ServeHTTP answers one SCIM request: route, the client address's budget of
+// failed authentications, workspace and token (one 401 for every request
+// without a valid token, so the answer does not tell whether the workspace
+// exists), the workspace's rate limit, then the endpoint.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.clock.Now()
 	rec := &statusRecorder{ResponseWriter: w}
@@ -101,26 +125,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := log.IntoContext(r.Context(), log.FromContext(r.Context()).WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
 	r = r.WithContext(ctx)
 
-	ws := &identityv1alpha1.Workspace{}
-	err := s.client.Get(ctx, types.NamespacedName{Namespace: rt.workspace.Namespace, Name: rt.workspace.Name}, ws)
-	if apierrors.IsNotFound(err) || (err == nil && (!ws.SCIMEnabled() || !ws.DeletionTimestamp.IsZero())) {
-		writeError(rec, scimerr.New(http.StatusNotFound, "", "no SCIM endpoint for workspace %s: it does not exist or its SCIM endpoint is disabled", rt.workspace))
+	client := clientAddress(r, s.opts.TrustedProxies)
+	if wait := s.failures.wait(client, s.clock.Now()); wait > 0 {
+		writeError(rec, &scimerr.Error{Status: http.StatusTooManyRequests, RetryAfter: wait,
+			Detail: "too many failed authentications from this address; retry after the time in Retry-After"})
 		return
 	}
+	ws, err := s.workspace(ctx, rt.workspace)
 	if err != nil {
 		writeError(rec, fromAPIError("read the workspace", err))
 		return
 	}
-	workspaceLabel = rt.workspace.String()
-
-	authenticated, err := s.tokens.authenticate(ctx, ws, r)
-	if err != nil {
-		log.FromContext(ctx).Error(err, "cannot read the workspace's token Secret")
-		writeError(rec, fromAPIError("read the workspace's token", err))
-		return
+	authenticated := false
+	if ws != nil {
+		workspaceLabel = rt.workspace.String()
+		if authenticated, err = s.tokens.authenticate(ctx, ws, r); err != nil {
+			log.FromContext(ctx).Error(err, "cannot read the workspace's token Secret")
+			writeError(rec, fromAPIError("read the workspace's token", err))
+			return
+		}
 	}
 	if !authenticated {
-		writeError(rec, scimerr.New(http.StatusUnauthorized, "", "authentication failed: send this workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall token %s -n %s)", ws.Name, ws.Namespace))
+		s.failures.fail(client, s.clock.Now())
+		writeError(rec, errUnauthorized)
+		return
+	}
+	// Only a caller holding the workspace's token learns that its endpoint
+	// is off (spec.scim.enabled: false) or going away.
+	if !ws.SCIMEnabled() || !ws.DeletionTimestamp.IsZero() {
+		writeError(rec, scimerr.New(http.StatusNotFound, "", "no SCIM endpoint for workspace %s: its SCIM endpoint is disabled or the workspace is being deleted", rt.workspace))
 		return
 	}
 	if ok, wait := s.limits.allow(ws, s.clock.Now()); !ok {

@@ -37,6 +37,7 @@ type Server struct {
 	claims    *store.Claims
 	tokens    *tokens
 	limits    *rateLimiters
+	failures  *authFailures
 	synced    []toolscache.InformerSynced
 	clock     clock.PassiveClock
 
@@ -82,6 +83,7 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		claims:    store.NewClaims(mgr.GetClient(), mgr.GetAPIReader(), clk),
 		tokens:    newTokens(mgr.GetAPIReader(), clk),
 		limits:    newRateLimiters(),
+		failures:  newAuthFailures(opts.AuthFailureBurst, opts.AuthFailuresPerSecond, opts.AuthFailureClients),
 		synced:    synced,
 		clock:     clk,
 	}, nil

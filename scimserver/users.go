@@ -23,6 +23,7 @@ import (
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
 	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 	"github.com/rollcall-dev/rollcall/scimserver/store"
+	"github.com/rollcall-dev/rollcall/scimserver/username"
 )
 
 // updateAttempts bounds the tries of a PUT or PATCH without If-Match that
@@ -81,6 +82,9 @@ func badRequest(err error) *scimerr.Error {
 
 func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1alpha1.WorkspaceUser, *scimerr.Error) {
 	ctx := q.r.Context()
+	if e := checkUserName(spec.UserName); e != nil {
+		return nil, e
+	}
 	if e := q.userNameFree(spec.UserName, ""); e != nil {
 		return nil, e
 	}
@@ -113,6 +117,16 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 		return nil, fromAPIError("create the user", err)
 	}
 	return u, nil
+}
+
+// checkUserName answers 400 invalidValue for a userName that cannot be
+// stored (username.Check): code points that make look-alikes, such as
+// bidirectional overrides and zero-width joiners.
+func checkUserName(userName string) *scimerr.Error {
+	if err := username.Check(userName); err != nil {
+		return scimerr.BadRequest(scimerr.InvalidValue, "attribute userName: %v", err)
+	}
+	return nil
 }
 
 // userNameFree answers 409 when another user of the workspace (than the one
@@ -272,6 +286,13 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	spec.WorkspaceRef = cur.Spec.WorkspaceRef
 	if equality.Semantic.DeepEqual(spec, cur.Spec) {
 		return cur, nil, false
+	}
+	// A userName stored before it was checked (or by hand) is kept as it
+	// is: only a new one must pass, so deactivating such a user still works.
+	if spec.UserName != cur.Spec.UserName {
+		if e := checkUserName(spec.UserName); e != nil {
+			return nil, e, false
+		}
 	}
 	if needsDomainCheck(&cur.Spec, &spec) {
 		if e := q.checkDomain(ctx, &spec); e != nil {

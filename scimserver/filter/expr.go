@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rollcall-dev/rollcall/scimserver/username"
 )
 
 // Expr is a parsed filter.
@@ -121,7 +123,12 @@ func (c *Comparison) compare(v any, op Operator) bool {
 		if !ok {
 			return false
 		}
-		if !c.Attr.Leaf().CaseExact {
+		switch {
+		case c.Attr.String() == IndexUserName:
+			// As uniqueness compares it, so that a filter finds the user
+			// by any form the userName index and the claims take as one.
+			s, lit = username.Key(s), username.Key(lit)
+		case !c.Attr.Leaf().CaseExact:
 			s, lit = strings.ToLower(s), strings.ToLower(lit)
 		}
 		switch op {

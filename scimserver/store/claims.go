@@ -28,7 +28,7 @@ import (
 const (
 	// LabelClaim marks a Lease as a userName claim.
 	LabelClaim = "identity.rollcall.dev/claim"
-	// AnnotationUserName holds the claimed userName, lower-cased.
+	// AnnotationUserName holds the claimed userName's key (username.Key).
 	AnnotationUserName = "identity.rollcall.dev/user-name"
 	claimPrefix        = "scim-username-"
 )
@@ -42,7 +42,7 @@ const claimGrace = 30 * time.Second
 var ErrUserNameTaken = errors.New("userName taken")
 
 // Claims makes userNames unique per workspace across replicas. A claim is a
-// Lease named after the workspace and the lower-cased userName, whose
+// Lease named after the workspace and the userName's key, whose
 // holderIdentity is the name of the WorkspaceUser that owns it. Creating an
 // object is atomic in the API server, so of two replicas claiming one
 // userName at once exactly one succeeds.
@@ -61,7 +61,18 @@ func NewClaims(c client.Client, apiReader client.Reader, clk clock.PassiveClock)
 
 // claimName is the Lease name of a userName in a workspace.
 func claimName(workspace, userName string) string {
-	sum := sha256.Sum256([]byte(workspace + "\x00" + userNameKey(userName)))
+	return claimNameOfKey(workspace, userNameKey(userName))
+}
+
+// legacyClaimName is the name the claim of userName had when claims were
+// named by the lower-cased userName. It differs from claimName only for
+// userNames that are not printable ASCII or have runs of spaces.
+func legacyClaimName(workspace, userName string) string {
+	return claimNameOfKey(workspace, legacyUserNameKey(userName))
+}
+
+func claimNameOfKey(workspace, key string) string {
+	sum := sha256.Sum256([]byte(workspace + "\x00" + key))
 	return claimPrefix + hex.EncodeToString(sum[:20])
 }
 
@@ -147,10 +158,23 @@ func (c *Claims) stale(ctx context.Context, ws Workspace, lease *coordinationv1.
 	return workspaceOf(u) != ws || userNameKey(u.Spec.UserName) != userNameKey(userName), nil
 }
 
-// Release gives up holder's claim of userName; a claim someone else holds is left alone.
+// Release gives up holder's claim of userName; a claim someone else holds is
+// left alone. A claim named the way claims were before username.Key is
+// given up too, so a user created before the upgrade leaves none behind.
 func (c *Claims) Release(ctx context.Context, ws Workspace, userName, holder string) error {
+	name, legacy := claimName(ws.Name, userName), legacyClaimName(ws.Name, userName)
+	if err := c.release(ctx, ws, name, holder); err != nil {
+		return err
+	}
+	if legacy == name {
+		return nil
+	}
+	return c.release(ctx, ws, legacy, holder)
+}
+
+func (c *Claims) release(ctx context.Context, ws Workspace, name, holder string) error {
 	lease := &coordinationv1.Lease{}
-	err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: claimName(ws.Name, userName)}, lease)
+	err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: name}, lease)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}

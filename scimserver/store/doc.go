@@ -10,7 +10,8 @@
 //     (filter.IndexID, IndexUserName, IndexExternalID, IndexEmail); a lookup
 //     reads one index bucket, whatever the number of users.
 //   - userName and emails.value are case-insensitive in the User schema (not
-//     caseExact): their keys are lower-cased, on both the stored and the
+//     caseExact): emails.value keys are lower-cased, userName keys are
+//     username.Key (PRECIS UsernameCaseMapped), on both the stored and the
 //     looked-up side. SameUserName and the claims compare userNames with the
 //     same key.
 //   - A user being deleted (deletionTimestamp set, its member finalizer still
@@ -32,7 +33,7 @@
 //     event catches up with, in that order, so that a snapshot is always
 //     invalidated before the recent write it lacks is dropped.
 //   - A userName claim is a Lease named after the workspace and the
-//     lower-cased userName; creating an object is atomic in the API server,
+//     userName's key; creating an object is atomic in the API server,
 //     so of two replicas claiming one userName at once exactly one wins. A
 //     claim whose holder does not exist or does not have the userName is
 //     respected for a grace period (30s: a POST or rename in flight on

@@ -8,6 +8,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/filter"
+	"github.com/rollcall-dev/rollcall/scimserver/username"
 )
 
 // Indexes of the WorkspaceUser informer. Every key starts with the
@@ -31,7 +32,7 @@ var indexOfAttribute = map[string]string{
 
 // foldsCase tells the indexes whose attribute is case-insensitive in the
 // User schema (not caseExact): userName and emails.value. Their keys are
-// lower-cased, on both the stored and the looked-up side.
+// normalised on both the stored and the looked-up side (indexKeyOf).
 var foldsCase = func() map[string]bool {
 	out := make(map[string]bool, len(indexOfAttribute))
 	for attr, index := range indexOfAttribute {
@@ -92,8 +93,13 @@ func byUser(values func(*identityv1alpha1.WorkspaceUser) []string) toolscache.In
 	}
 }
 
-// indexKeyOf normalises a value the way the index stores it.
+// indexKeyOf normalises a value the way the index stores it: userName by
+// its uniqueness key (username.Key), the other case-insensitive attributes
+// lower-cased.
 func indexKeyOf(index, value string) string {
+	if index == indexUserName {
+		return username.Key(value)
+	}
 	if foldsCase[index] {
 		return strings.ToLower(value)
 	}
@@ -104,9 +110,13 @@ func indexKeyOf(index, value string) string {
 // compare it: two userNames are the same user when their keys are equal.
 func userNameKey(userName string) string { return indexKeyOf(indexUserName, userName) }
 
+// legacyUserNameKey is the key claims were named by before username.Key:
+// the lower-cased userName.
+func legacyUserNameKey(userName string) string { return strings.ToLower(userName) }
+
 // SameUserName reports whether two userNames name the same user of a
-// workspace: userName is case-insensitive, as the index and the claims
-// compare it.
+// workspace, as the index and the claims compare them (username.Key:
+// case-insensitive, width- and NFC-normalised).
 func SameUserName(a, b string) bool { return userNameKey(a) == userNameKey(b) }
 
 // Indexed reports whether Lookup answers attr, one of the attribute names
