@@ -80,7 +80,7 @@ func parseRoute(escapedPath string) (route, bool) {
 // exist, has no token Secret, or exists and the token is wrong or missing:
 // without a token nobody learns which workspaces exist.
 var errUnauthorized = scimerr.New(http.StatusUnauthorized, "",
-	"authentication failed: send the workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall token <workspace> -n <namespace>)")
+	"authentication failed: send the workspace's token as 'Authorization: Bearer <token>' (kubectl rollcall workspace token <workspace> -n <namespace>)")
 
 // workspace is the Workspace of a Tenant URL from the cache, or nil when
 // there is none.

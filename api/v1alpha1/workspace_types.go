@@ -151,8 +151,10 @@ type BackendSpec struct {
 
 // SCIMSpec configures the workspace's SCIM 2.0 endpoint (its Tenant URL).
 type SCIMSpec struct {
-	// enabled turns the workspace's SCIM endpoint on. When false the Tenant URL
-	// answers 404 and no token is generated. Default true.
+	// enabled turns the workspace's SCIM endpoint on. When false no token is
+	// generated and the Tenant URL refuses every request: 401, as for an
+	// unknown workspace, or 404 to a request that still carries a token of
+	// this workspace. Default true.
 	// +kubebuilder:default=true
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`

@@ -6,7 +6,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -52,6 +54,12 @@ func main() {
 	flag.StringVar(&opts.scim.TLSKeyFile, "scim-tls-key-file", "", "PEM private key of the SCIM server.")
 	flag.BoolVar(&opts.scim.InsecureHTTP, "scim-insecure-http", false, "Serve SCIM over plain HTTP: only for local runs or behind a TLS-terminating proxy.")
 	flag.Int64Var(&opts.scim.MaxBodyBytes, "scim-max-body-bytes", 1<<20, "Largest SCIM request body; larger ones are answered 413.")
+	flag.Func("scim-trusted-proxies", "Comma-separated addresses or CIDR prefixes of proxies (an Ingress controller) whose X-Forwarded-For names the client that failed logins are throttled by; empty (the default) ignores the header.",
+		func(v string) error {
+			prefixes, err := parsePrefixes(v)
+			opts.scim.TrustedProxies = prefixes
+			return err
+		})
 	opts.dns = workspacedomain.BindDNSFlags(flag.CommandLine)
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -154,4 +162,30 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, opts options) error
 		return fmt.Errorf("set up workspace user controller: %w", err)
 	}
 	return nil
+}
+
+// parsePrefixes reads a comma-separated list of IP addresses and CIDR
+// prefixes; an address is a prefix of its full length.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			addr, err := netip.ParseAddr(item)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", item, err)
+			}
+			out = append(out, netip.PrefixFrom(addr, addr.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", item, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

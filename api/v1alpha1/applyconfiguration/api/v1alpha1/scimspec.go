@@ -27,8 +27,10 @@ import (
 //
 // SCIMSpec configures the workspace's SCIM 2.0 endpoint (its Tenant URL).
 type SCIMSpecApplyConfiguration struct {
-	// enabled turns the workspace's SCIM endpoint on. When false the Tenant URL
-	// answers 404 and no token is generated. Default true.
+	// enabled turns the workspace's SCIM endpoint on. When false no token is
+	// generated and the Tenant URL refuses every request: 401, as for an
+	// unknown workspace, or 404 to a request that still carries a token of
+	// this workspace. Default true.
 	Enabled *bool `json:"enabled,omitempty"`
 	// tokenSecretName names the Secret (key "token") holding the bearer token
 	// the identity provider sends. When the Secret does not exist the operator
