@@ -46,6 +46,9 @@ const (
 	ReasonSecretNotFound = "SecretNotFound"
 	// ReasonWorkspaceNotFound: the referenced Workspace does not exist.
 	ReasonWorkspaceNotFound = "WorkspaceNotFound"
+	// ReasonDeletingUsers (Workspace Ready): the workspace is being deleted
+	// and waits for its users to be deprovisioned by its policy.
+	ReasonDeletingUsers = "DeletingUsers"
 	// ReasonDomainNotVerified: the person's domain is not verified; the user is held.
 	ReasonDomainNotVerified = "DomainNotVerified"
 	// ReasonDomainVerified: the person's domain is verified.
@@ -86,6 +89,12 @@ const (
 	// MemberFinalizer keeps a WorkspaceUser until its member is deprovisioned
 	// in the backend according to the workspace's deprovisioning policy.
 	MemberFinalizer = "identity.rollcall.dev/member"
+
+	// UsersFinalizer keeps a Workspace, and so its backend configuration
+	// and deprovisioning policy, until all its WorkspaceUsers are gone:
+	// deleting a Workspace deletes its users, and each is deprovisioned by
+	// the policy before the Workspace goes.
+	UsersFinalizer = "identity.rollcall.dev/users"
 
 	// TokenSecretKey is the key of the SCIM token in its Secret.
 	TokenSecretKey = "token"

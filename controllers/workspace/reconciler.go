@@ -8,11 +8,14 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -53,20 +56,30 @@ type Reconciler struct {
 	Workers int
 }
 
-// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces/finalizers,verbs=update
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers,verbs=get;list;watch;delete
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile brings one Workspace's token Secret and status up to date.
+// Reconcile brings one Workspace's token Secret and status up to date, or,
+// once it is being deleted, deletes its users and lets it go when they are
+// gone.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	ws := &identityv1alpha1.Workspace{}
 	if err := r.Get(ctx, req.NamespacedName, ws); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", klog.KObj(ws)))
 	if !ws.DeletionTimestamp.IsZero() {
-		// The token Secret is owned by the Workspace; garbage collection removes it.
-		return ctrl.Result{}, nil
+		// The token Secret is owned by the Workspace; garbage collection
+		// removes it once the Workspace is gone.
+		return r.reconcileDelete(ctx, ws)
+	}
+	if !controllerutil.ContainsFinalizer(ws, identityv1alpha1.UsersFinalizer) {
+		// The patch's watch event reconciles again, with the finalizer in place.
+		return ctrl.Result{}, r.addFinalizer(ctx, ws)
 	}
 	scim, err := r.reconcileSCIM(ctx, ws)
 	if err != nil {
@@ -77,7 +90,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 
 // SetupWithManager registers the controller. Secrets are watched by metadata
 // only, so a deleted token Secret is re-created at once without caching
-// every Secret's data.
+// every Secret's data. WorkspaceUsers are watched only for a Workspace
+// being deleted (usersOfDeletingWorkspace). The field indexes it reads are
+// registered by indexes.AddDefault.
 func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
 	if r.Recorder == nil {
 		r.Recorder = mgr.GetEventRecorder(EventReporter)
@@ -88,6 +103,8 @@ func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.Workspace{}).
 		Owns(&corev1.Secret{}, builder.OnlyMetadata).
+		Watches(&identityv1alpha1.WorkspaceUser{}, handler.EnqueueRequestsFromMapFunc(r.deletingWorkspaceOfUser),
+			builder.WithPredicates(userCreatedOrDeleted())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
 		Named(ControllerName).
 		Complete(r)

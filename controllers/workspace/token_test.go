@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 )
 
@@ -42,6 +43,8 @@ func TestTokenSecretReadFailureIsRetried(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			ws := sqliteWorkspace("ns", "acme")
+			// Past the first reconcile, which only adds the finalizer.
+			ws.Finalizers = []string{identityv1alpha1.UsersFinalizer}
 			c := fake.NewClientBuilder().WithScheme(env.Scheme).WithObjects(ws).WithStatusSubresource(ws).Build()
 			r := &workspace.Reconciler{
 				Client:        c,

@@ -33,6 +33,14 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, user *identityv1alpha1
 		st.synced = &c
 		return ctrl.Result{}, nil
 	}
+	if !ws.DeletionTimestamp.IsZero() {
+		// The Workspace controller deletes the user next, and its finalizer
+		// deprovisions the member by the policy: nothing is sent to the
+		// backend meanwhile, and the gate deactivates no one (a WorkspaceDomain
+		// deleted along with the workspace is no withdrawn verification).
+		st.skipStatus = true
+		return ctrl.Result{}, nil
+	}
 	gate, err := r.checkDomain(ctx, user, st.domain)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -60,7 +68,8 @@ func (r *Reconciler) workspaceOf(ctx context.Context, user *identityv1alpha1.Wor
 // hold keeps the user out of the backend. A user never let in sends
 // nothing; a member let in before (its domain was verified, then revoked
 // or denied) is deactivated, not deleted, and comes back when the domain is
-// verified again.
+// verified again. A teardown is no withdrawn verification (see teardown):
+// then the member is left for the deprovisioning policy.
 func (r *Reconciler) hold(ctx context.Context, user *identityv1alpha1.WorkspaceUser, ws *identityv1alpha1.Workspace, st *state) (ctrl.Result, error) {
 	gen := user.Generation
 	if st.memberKey == "" {
@@ -87,6 +96,16 @@ func (r *Reconciler) hold(ctx context.Context, user *identityv1alpha1.WorkspaceU
 		return failSync(st, gen, fmt.Sprintf("read member %s", st.memberKey), err)
 	}
 	if found && m.Active {
+		teardown, err := r.teardown(ctx, user, st.domain)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		if teardown != "" {
+			// Not a withdrawn verification: the deprovisioning policy decides.
+			log.FromContext(ctx).Info("left member as it is: "+teardown, "member", st.memberKey, "domain", st.domain)
+			st.skipStatus = true
+			return ctrl.Result{}, nil
+		}
 		if err := b.Deactivate(ctx, st.memberKey); err != nil {
 			return failSync(st, gen, fmt.Sprintf("deactivate member %s", st.memberKey), err)
 		}
