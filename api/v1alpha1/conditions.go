@@ -35,6 +35,10 @@ const (
 
 	// ReasonBackendUnavailable: the backend could not be reached.
 	ReasonBackendUnavailable = "BackendUnavailable"
+	// ReasonBackendBusy (WorkspaceUser Synced): as many of the controller's
+	// workers as one workspace may use are already inside its backend, so
+	// the user waits its turn (retried after a short delay).
+	ReasonBackendBusy = "BackendBusy"
 	// ReasonInvalidCredentials: the backend refused the credentials.
 	ReasonInvalidCredentials = "InvalidCredentials"
 	// ReasonInvalidBackendConfig: the backend configuration cannot work (a

@@ -46,13 +46,13 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, user *identityv1alpha1
 		return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeNormal, ReasonMemberRetained,
 			"member %s, if any, is left in the backend (deprovisioning policy Retain)", MemberKey(user))
 	}
-	b, err := r.Backends.Open(ctx, ws)
+	b, err := r.openBackend(ctx, ws, st)
 	if err != nil {
 		if backend.KindOf(err) == backend.KindInvalidConfig { // a missing Secret included
 			return ctrl.Result{}, r.release(ctx, user, st, corev1.EventTypeWarning, ReasonFinalizerReleased,
 				"the backend configuration is unusable (%s): member %s is left in the backend as it was", err, MemberKey(user))
 		}
-		return failSync(st, user.Generation, "open the member backend to deprovision", err)
+		return r.failOpen(user, st, "open the member backend to deprovision", err)
 	}
 	if st.memberKey == "" {
 		// No key on record: nothing was sent, unless the operator stopped

@@ -1,6 +1,7 @@
 package workspaceuser
 
 import (
+	"errors"
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -29,6 +30,22 @@ func failSync(st *state, generation int64, doing string, err error) (ctrl.Result
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	return ctrl.Result{}, wrapped
+}
+
+// failOpen records that the user's backend could not be had: no free slot
+// in its workspace (errBusy: Synced=False BackendBusy, unless the user keeps
+// its condition, see keepsSyncedWhileBusy, and a retry after BusyRetry,
+// with no backoff: the user's own calls did not fail), or failSync.
+func (r *Reconciler) failOpen(user *identityv1alpha1.WorkspaceUser, st *state, doing string, err error) (ctrl.Result, error) {
+	if !errors.Is(err, errBusy) {
+		return failSync(st, user.Generation, doing, err)
+	}
+	if !keepsSyncedWhileBusy(user) {
+		cond := conditions.False(identityv1alpha1.ConditionSynced, identityv1alpha1.ReasonBackendBusy,
+			doing+": "+err.Error()+"; the user waits its turn", user.Generation)
+		st.synced = &cond
+	}
+	return ctrl.Result{RequeueAfter: r.busyRetry()}, nil
 }
 
 // syncedCondition is a True Synced condition.

@@ -54,6 +54,22 @@ type Reconciler struct {
 	// may wait on a slow member backend, so one workspace whose
 	// application hangs must not hold up the users of the others.
 	Workers int
+	// WorkspaceWorkers is how many of the Workers may be inside one
+	// workspace's backend at once; zero means Workers/4 (at least 1). A
+	// reconcile that finds them all taken does not wait: the user gets
+	// Synced=False BackendBusy (unless it is synced, or BackendUnavailable,
+	// at its generation) and tries again after about BusyRetry.
+	WorkspaceWorkers int
+	// CallTimeout bounds each backend call and opening the backend; a call
+	// that does not answer in time is Unavailable (transient, retried with
+	// the backoff). Zero means 5s; an HTTP workspace's
+	// spec.backend.http.timeout, when longer, wins.
+	CallTimeout time.Duration
+	// BusyRetry is the mean delay (jittered ±50%) before a user that found
+	// no free slot in its workspace tries again; zero means 2s.
+	BusyRetry time.Duration
+
+	limits slots
 }
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers,verbs=get;list;watch;update;patch
@@ -79,6 +95,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 
 	st := newState(user)
 	defer func() {
+		st.releaseBackend() // before the status write: the slot is for backend calls
 		if st.skipStatus {
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/backend"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
 )
 
@@ -22,6 +23,18 @@ type state struct {
 	lastSync *metav1.Time
 	// skipStatus: the object is gone (finalizer released), write nothing.
 	skipStatus bool
+	// backend is the workspace's backend while this reconcile holds one of
+	// its slots (openBackend); release gives the slot back.
+	backend backend.Backend
+	release func()
+}
+
+// releaseBackend gives back the workspace slot this reconcile holds, if any.
+func (st *state) releaseBackend() {
+	if st.release != nil {
+		st.release()
+		st.release, st.backend = nil, nil
+	}
 }
 
 func newState(user *identityv1alpha1.WorkspaceUser) *state {

@@ -105,6 +105,14 @@ func readyOf(generation int64, domainVerified, synced *metav1.Condition) *metav1
 	return &c
 }
 
+// waiting reports whether a False condition with reason is a wait rather
+// than a failure: a domain to verify, or a turn in a busy workspace (a
+// stalled backend shows as BackendUnavailable once a call of it times out).
+func waiting(reason string) bool {
+	return reason == identityv1alpha1.ReasonDomainNotVerified || reason == identityv1alpha1.ReasonNoDomain ||
+		reason == identityv1alpha1.ReasonBackendBusy
+}
+
 // recordTransitions emits an event for each owned condition whose status or
 // reason changed: events on transitions only. A condition's first value is
 // no transition unless it is a failure: a user provisioned at once, or held
@@ -120,7 +128,7 @@ func (r *Reconciler) recordTransitions(user *identityv1alpha1.WorkspaceUser, st 
 			continue
 		}
 		eventType := corev1.EventTypeNormal
-		if c.Status != metav1.ConditionTrue && c.Reason != identityv1alpha1.ReasonDomainNotVerified && c.Reason != identityv1alpha1.ReasonNoDomain {
+		if c.Status != metav1.ConditionTrue && !waiting(c.Reason) {
 			eventType = corev1.EventTypeWarning
 		}
 		if old == nil && eventType == corev1.EventTypeNormal {

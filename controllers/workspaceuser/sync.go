@@ -2,6 +2,7 @@ package workspaceuser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -73,11 +74,15 @@ func (r *Reconciler) workspaceOf(ctx context.Context, user *identityv1alpha1.Wor
 func (r *Reconciler) hold(ctx context.Context, user *identityv1alpha1.WorkspaceUser, ws *identityv1alpha1.Workspace, st *state) (ctrl.Result, error) {
 	gen := user.Generation
 	if st.memberKey == "" {
-		found, err := r.unrecordedMember(ctx, user, ws)
+		found, err := r.unrecordedMember(ctx, user, ws, st)
 		if !found {
 			c := conditions.False(identityv1alpha1.ConditionSynced, st.domainVerified.Reason,
 				"nothing is sent to the member backend until the domain is verified", gen)
 			st.synced = &c
+			if errors.Is(err, errBusy) {
+				// The workspace's slots are taken: ask again shortly.
+				return ctrl.Result{RequeueAfter: r.busyRetry()}, nil
+			}
 			if err != nil {
 				// The backend cannot tell now; ask again at the next resync.
 				log.FromContext(ctx).V(1).Info("cannot tell whether a held user has a member", "error", err.Error())
@@ -87,9 +92,9 @@ func (r *Reconciler) hold(ctx context.Context, user *identityv1alpha1.WorkspaceU
 		}
 		st.memberKey = MemberKey(user)
 	}
-	b, err := r.Backends.Open(ctx, ws)
+	b, err := r.openBackend(ctx, ws, st)
 	if err != nil {
-		return failSync(st, gen, "open the member backend", err)
+		return r.failOpen(user, st, "open the member backend", err)
 	}
 	m, found, err := b.Observe(ctx, st.memberKey)
 	if err != nil {
@@ -120,8 +125,8 @@ func (r *Reconciler) hold(ctx context.Context, user *identityv1alpha1.WorkspaceU
 // unrecordedMember asks the backend whether a user whose member key is not
 // on record has a member all the same: one written just before the operator
 // stopped, ahead of the status write that records its key.
-func (r *Reconciler) unrecordedMember(ctx context.Context, user *identityv1alpha1.WorkspaceUser, ws *identityv1alpha1.Workspace) (bool, error) {
-	b, err := r.Backends.Open(ctx, ws)
+func (r *Reconciler) unrecordedMember(ctx context.Context, user *identityv1alpha1.WorkspaceUser, ws *identityv1alpha1.Workspace, st *state) (bool, error) {
+	b, err := r.openBackend(ctx, ws, st)
 	if err != nil {
 		return false, err
 	}
@@ -138,9 +143,9 @@ func (r *Reconciler) syncMember(ctx context.Context, user *identityv1alpha1.Work
 	gen := user.Generation
 	key := MemberKey(user)
 	st.memberKey = key
-	b, err := r.Backends.Open(ctx, ws)
+	b, err := r.openBackend(ctx, ws, st)
 	if err != nil {
-		return failSync(st, gen, "open the member backend", err)
+		return r.failOpen(user, st, "open the member backend", err)
 	}
 	desired, err := memberOf(user, key)
 	if err != nil {

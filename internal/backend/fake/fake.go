@@ -3,6 +3,7 @@ package fake
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"sync"
@@ -27,6 +28,9 @@ type Backend struct {
 	down               bool
 	invalidCredentials bool
 	closed             bool
+	// hang, when not nil, holds every call until it is closed (SetHang(false)).
+	hang                chan struct{}
+	inFlight, maxFlight int
 }
 
 var _ backend.Backend = (*Backend)(nil)
@@ -41,6 +45,30 @@ func (b *Backend) SetDown(down bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.down = down
+}
+
+// SetHang makes every call block (true) until its context ends, as an
+// application that accepts connections and never answers; a call that
+// gives up fails as Unavailable. SetHang(false) lets the blocked calls and
+// every later one through.
+func (b *Backend) SetHang(hang bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case hang && b.hang == nil:
+		b.hang = make(chan struct{})
+	case !hang && b.hang != nil:
+		close(b.hang)
+		b.hang = nil
+	}
+}
+
+// MaxInFlight returns the most calls that were in progress at once, blocked
+// ones included.
+func (b *Backend) MaxInFlight() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.maxFlight
 }
 
 // SetInvalidCredentials makes every call fail as a refusal of the credentials.
@@ -106,6 +134,33 @@ func (b *Backend) Closed() bool {
 	return b.closed
 }
 
+// begin counts a call in progress and, in hang mode, blocks it until the
+// hang is lifted or ctx ends. The caller must call the returned done.
+func (b *Backend) begin(ctx context.Context, op string) (done func(), err error) {
+	b.mu.Lock()
+	b.inFlight++
+	b.maxFlight = max(b.maxFlight, b.inFlight)
+	hang := b.hang
+	b.mu.Unlock()
+	done = func() {
+		b.mu.Lock()
+		b.inFlight--
+		b.mu.Unlock()
+	}
+	if hang == nil {
+		return done, nil
+	}
+	select {
+	case <-hang:
+		return done, nil
+	case <-ctx.Done():
+		b.mu.Lock()
+		b.calls[op]++
+		b.mu.Unlock()
+		return done, backend.Unavailable(fmt.Errorf("fake backend did not answer: %w", ctx.Err()))
+	}
+}
+
 func (b *Backend) enter(op string) error {
 	b.calls[op]++
 	switch {
@@ -118,7 +173,12 @@ func (b *Backend) enter(op string) error {
 }
 
 // Observe reads the member with key.
-func (b *Backend) Observe(_ context.Context, key string) (backend.Member, bool, error) {
+func (b *Backend) Observe(ctx context.Context, key string) (backend.Member, bool, error) {
+	done, err := b.begin(ctx, OpObserve)
+	defer done()
+	if err != nil {
+		return backend.Member{}, false, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.enter(OpObserve); err != nil {
@@ -129,7 +189,12 @@ func (b *Backend) Observe(_ context.Context, key string) (backend.Member, bool, 
 }
 
 // Upsert creates or replaces the member.
-func (b *Backend) Upsert(_ context.Context, m backend.Member) error {
+func (b *Backend) Upsert(ctx context.Context, m backend.Member) error {
+	done, err := b.begin(ctx, OpUpsert)
+	defer done()
+	if err != nil {
+		return err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.enter(OpUpsert); err != nil {
@@ -144,7 +209,12 @@ func (b *Backend) Upsert(_ context.Context, m backend.Member) error {
 }
 
 // Deactivate marks the member inactive.
-func (b *Backend) Deactivate(_ context.Context, key string) error {
+func (b *Backend) Deactivate(ctx context.Context, key string) error {
+	done, err := b.begin(ctx, OpDeactivate)
+	defer done()
+	if err != nil {
+		return err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.enter(OpDeactivate); err != nil {
@@ -158,7 +228,12 @@ func (b *Backend) Deactivate(_ context.Context, key string) error {
 }
 
 // Delete removes the member.
-func (b *Backend) Delete(_ context.Context, key string) error {
+func (b *Backend) Delete(ctx context.Context, key string) error {
+	done, err := b.begin(ctx, OpDelete)
+	defer done()
+	if err != nil {
+		return err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.enter(OpDelete); err != nil {

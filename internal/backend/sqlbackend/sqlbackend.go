@@ -96,13 +96,19 @@ func openDB(opts Options) (*sql.DB, dialect, error) {
 	}
 }
 
+// sqliteBusyTimeout is how long a statement waits for another writer's lock
+// before it fails as busy (transient). It is shorter than the operator's
+// call deadline (5s), so a locked file answers "busy" before the caller
+// gives up, and a caller never sits out a longer wait.
+const sqliteBusyTimeout = 3 * time.Second
+
 // sqliteDSN adds what several writers sharing one file need: a busy
-// timeout, write-ahead logging and transactions that take the write lock
-// at BEGIN. Settings already in the DSN win.
+// timeout (sqliteBusyTimeout), write-ahead logging and transactions that
+// take the write lock at BEGIN. Settings already in the DSN win.
 func sqliteDSN(dsn string) string {
 	var add []string
 	if !strings.Contains(dsn, "busy_timeout") {
-		add = append(add, "_pragma=busy_timeout(10000)")
+		add = append(add, fmt.Sprintf("_pragma=busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()))
 	}
 	if !strings.Contains(dsn, "journal_mode") {
 		add = append(add, "_pragma=journal_mode(WAL)")
