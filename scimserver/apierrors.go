@@ -1,8 +1,10 @@
 package scimserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -20,10 +22,41 @@ func notFound(id string) *scimerr.Error {
 	return scimerr.New(http.StatusNotFound, "", "Resource %s not found", id)
 }
 
-// unavailable is the answer when the API server cannot be reached for what.
+// unavailable is the answer when the API server cannot be reached for what,
+// or did not answer before the request's deadline (Options.APITimeout).
 func unavailable(what string, err error) *scimerr.Error {
+	if notAnswered(err) {
+		return &scimerr.Error{Status: http.StatusServiceUnavailable, RetryAfter: apiRetryAfter,
+			Detail: fmt.Sprintf("%s: the Kubernetes API server did not answer in time; retry later", what)}
+	}
 	return &scimerr.Error{Status: http.StatusServiceUnavailable, RetryAfter: apiRetryAfter,
 		Detail: fmt.Sprintf("%s: the Kubernetes API server is unavailable (%v); retry later", what, reason(err))}
+}
+
+// notAnswered reports whether err is an API call that got no answer in
+// time: the request's deadline passed, or the connection timed out.
+func notAnswered(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// outcomeUnknown reports whether a write that failed with err may still
+// have been made: it got no answer (a timeout, a dropped connection) or the
+// API server said it timed out, which it says of writes that may complete.
+// A claim made for such a write is kept: were it given up, a retry could
+// claim the userName again and write a second user beside the first.
+func outcomeUnknown(err error) bool {
+	if notAnswered(err) {
+		return true
+	}
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return !errors.Is(err, store.ErrChanged)
+	}
+	return apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err)
 }
 
 // reason is a short reason of an API error that names nothing outside the request.
@@ -42,6 +75,9 @@ func fromAPIError(what string, err error) *scimerr.Error {
 	var se *scimerr.Error
 	if errors.As(err, &se) {
 		return se
+	}
+	if notAnswered(err) {
+		return unavailable(what, err)
 	}
 	switch {
 	case apierrors.IsNotFound(err):

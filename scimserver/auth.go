@@ -26,15 +26,26 @@ import (
 // remembered for tokenTTL. A token that does not match is checked against a
 // fresh read at most once per tokenRefreshInterval, so a rotated token works
 // at once.
+//
+// A read of the Secret waits at most tokens.fetchTimeout (half the request's
+// API timeout). When the API server does not answer (a timeout, no
+// connection, a 5xx), a token that matched the Secret as last read is
+// accepted for tokenStaleGrace after that read, and the Secret is not asked
+// for again until tokenRefreshInterval has passed, so requests do not each
+// wait for an API server that is not answering. A token that did not match
+// the last read is never accepted this way: it is answered 503, not 401, as
+// it may be a rotation the server has not seen.
 const (
 	tokenTTL             = 10 * time.Second
 	tokenRefreshInterval = time.Second
+	tokenStaleGrace      = 2 * time.Minute
 )
 
 // tokens checks bearer tokens against the workspaces' token Secrets.
 type tokens struct {
-	reader client.Reader
-	clock  clock.PassiveClock
+	reader       client.Reader
+	clock        clock.PassiveClock
+	fetchTimeout time.Duration
 
 	mu      sync.Mutex
 	secrets map[types.NamespacedName]tokenEntry
@@ -48,10 +59,14 @@ type tokenEntry struct {
 	previous      []byte
 	previousUntil time.Time
 	fetched       time.Time
+	// failure is the error of the last read of the Secret when it failed
+	// at failed, after the read this entry holds; nil when it did not.
+	failure error
+	failed  time.Time
 }
 
-func newTokens(reader client.Reader, clk clock.PassiveClock) *tokens {
-	return &tokens{reader: reader, clock: clk, secrets: map[types.NamespacedName]tokenEntry{}}
+func newTokens(reader client.Reader, clk clock.PassiveClock, fetchTimeout time.Duration) *tokens {
+	return &tokens{reader: reader, clock: clk, fetchTimeout: fetchTimeout, secrets: map[types.NamespacedName]tokenEntry{}}
 }
 
 // bearerToken is the token of an "Authorization: Bearer <token>" header.
@@ -65,7 +80,8 @@ func bearerToken(r *http.Request) (string, bool) {
 }
 
 // authenticate reports whether r carries ws's token. An error means the
-// Secret could not be read.
+// Secret could not be read and the token does not match the last read that
+// may still be used (see tokenStaleGrace).
 func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspace, r *http.Request) (bool, error) {
 	token, ok := bearerToken(r)
 	if !ok {
@@ -73,18 +89,47 @@ func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspac
 	}
 	presented := sha256.Sum256([]byte(token))
 	key := types.NamespacedName{Namespace: ws.Namespace, Name: ws.TokenSecretName()}
-	entry, cached := t.cached(key)
-	if cached && t.matches(entry, presented[:]) {
+	entry, known := t.last(key)
+	fresh := known && t.clock.Since(entry.fetched) <= tokenTTL
+	if fresh && t.matches(entry, presented[:]) {
 		return true, nil
 	}
-	if cached && t.clock.Since(entry.fetched) < tokenRefreshInterval {
+	if fresh && t.clock.Since(entry.fetched) < tokenRefreshInterval {
 		return false, nil
 	}
-	entry, err := t.fetch(ctx, key)
-	if err != nil {
-		return false, err
+	if known && entry.failure != nil && t.clock.Since(entry.failed) < tokenRefreshInterval {
+		return t.lastKnown(entry, presented[:])
 	}
-	return t.matches(entry, presented[:]), nil
+	got, err := t.fetch(ctx, key)
+	if err != nil {
+		if !known || fromAPIError("", err).Status != http.StatusServiceUnavailable {
+			return false, err
+		}
+		return t.lastKnown(t.failedAfter(key, entry, err), presented[:])
+	}
+	return t.matches(got, presented[:]), nil
+}
+
+// lastKnown checks a token against the last read of the Secret while the API
+// server does not answer: accepted when it matched within tokenStaleGrace,
+// else the read's error.
+func (t *tokens) lastKnown(e tokenEntry, presented []byte) (bool, error) {
+	if t.clock.Since(e.fetched) <= tokenStaleGrace && t.matches(e, presented) {
+		return true, nil
+	}
+	return false, e.failure
+}
+
+// failedAfter records that a read of the Secret failed with err after the
+// read e holds, unless a newer read has come meanwhile, and returns e with it.
+func (t *tokens) failedAfter(key types.NamespacedName, e tokenEntry, err error) tokenEntry {
+	e.failure, e.failed = err, t.clock.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if cur, ok := t.secrets[key]; ok && cur.fetched.Equal(e.fetched) {
+		t.secrets[key] = e
+	}
+	return e
 }
 
 // matches compares in constant time with the current token and, during its
@@ -95,17 +140,17 @@ func (t *tokens) matches(e tokenEntry, presented []byte) bool {
 	return current || previous
 }
 
-func (t *tokens) cached(key types.NamespacedName) (tokenEntry, bool) {
+// last is the last read of the Secret, however old.
+func (t *tokens) last(key types.NamespacedName) (tokenEntry, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e, ok := t.secrets[key]
-	if !ok || t.clock.Since(e.fetched) > tokenTTL {
-		return tokenEntry{}, false
-	}
-	return e, true
+	return e, ok
 }
 
 func (t *tokens) fetch(ctx context.Context, key types.NamespacedName) (tokenEntry, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.fetchTimeout)
+	defer cancel()
 	secret := &corev1.Secret{}
 	entry := tokenEntry{fetched: t.clock.Now()}
 	err := t.reader.Get(ctx, key, secret)

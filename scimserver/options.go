@@ -2,6 +2,7 @@ package scimserver
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"time"
 )
@@ -21,6 +22,8 @@ const (
 	DefaultAuthFailureBurst      = 20
 	DefaultAuthFailuresPerSecond = 1.0
 	DefaultAuthFailureClients    = 10000
+	// DefaultAPITimeout bounds the Kubernetes API calls of one SCIM request.
+	DefaultAPITimeout = 5 * time.Second
 )
 
 // Options configure the SCIM server.
@@ -48,6 +51,12 @@ type Options struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+	// APITimeout is the deadline of the Kubernetes API calls one SCIM
+	// request makes (token Secret, claims, writes, fresh reads), counted
+	// from when the request arrives: when it passes the answer is 503 with
+	// Retry-After, so it goes out well before WriteTimeout drops the
+	// connection. It must be shorter than WriteTimeout. Default 5s.
+	APITimeout time.Duration
 	// AuthFailureBurst and AuthFailuresPerSecond size the token bucket that
 	// failed authentications (401) drain, one per client address. While
 	// it is empty the address is answered 429 with Retry-After, whatever
@@ -84,6 +93,9 @@ func (o *Options) setDefaults() {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 120 * time.Second
 	}
+	if o.APITimeout <= 0 {
+		o.APITimeout = DefaultAPITimeout
+	}
 	if o.AuthFailureBurst <= 0 {
 		o.AuthFailureBurst = DefaultAuthFailureBurst
 	}
@@ -101,6 +113,9 @@ func (o *Options) validate() error {
 	}
 	if o.TLSCertFile == "" && !o.InsecureHTTP {
 		return errors.New("scim server: no TLS certificate given; set the certificate and key files, or ask for plain HTTP explicitly")
+	}
+	if o.APITimeout >= o.WriteTimeout {
+		return fmt.Errorf("scim server: the API timeout (%s) must be shorter than the write timeout (%s), or clients get a dropped connection instead of a 503", o.APITimeout, o.WriteTimeout)
 	}
 	return nil
 }

@@ -122,7 +122,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, &scimerr.Error{Status: http.StatusServiceUnavailable, RetryAfter: time.Second, Detail: "the SCIM server is starting; retry in a moment"})
 		return
 	}
-	ctx := log.IntoContext(r.Context(), log.FromContext(r.Context()).WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
+	// One deadline for every API call the request makes, so that the
+	// answer (503 when the API server does not answer) goes out before the
+	// HTTP server's write timeout drops the connection.
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.APITimeout)
+	defer cancel()
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
 	r = r.WithContext(ctx)
 
 	client := clientAddress(r, s.opts.TrustedProxies)

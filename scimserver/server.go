@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -39,6 +41,7 @@ type Server struct {
 	limits    *rateLimiters
 	failures  *authFailures
 	synced    []toolscache.InformerSynced
+	apiProbe  *apiProbe
 	clock     clock.PassiveClock
 
 	mu   sync.Mutex
@@ -63,6 +66,10 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("the manager's WorkspaceUser informer is a %T, not a client-go SharedIndexInformer", informer)
 	}
 	clk := clock.RealClock{}
+	disco, err := discovery.NewDiscoveryClientForConfigAndClient(mgr.GetConfig(), mgr.GetHTTPClient())
+	if err != nil {
+		return nil, fmt.Errorf("build the API server probe: %w", err)
+	}
 	users, err := store.New(shared, mgr.GetClient(), mgr.GetAPIReader(), clk)
 	if err != nil {
 		return nil, fmt.Errorf("build the user store: %w", err)
@@ -81,10 +88,11 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		apiReader: mgr.GetAPIReader(),
 		users:     users,
 		claims:    store.NewClaims(mgr.GetClient(), mgr.GetAPIReader(), clk),
-		tokens:    newTokens(mgr.GetAPIReader(), clk),
+		tokens:    newTokens(mgr.GetAPIReader(), clk, opts.APITimeout/2),
 		limits:    newRateLimiters(),
 		failures:  newAuthFailures(opts.AuthFailureBurst, opts.AuthFailuresPerSecond, opts.AuthFailureClients),
 		synced:    synced,
+		apiProbe:  newAPIProbe(disco.RESTClient(), clk, min(apiProbeTimeout, opts.APITimeout)),
 		clock:     clk,
 	}, nil
 }
@@ -176,11 +184,57 @@ func (w logWriter) Write(p []byte) (int, error) {
 }
 
 // ReadyCheck is a healthz.Checker for the manager's readiness probe: ready
-// once the caches the server reads are filled, so a Service sends no
-// requests to a replica that would answer 503.
+// once the caches the server reads are filled and while the API server
+// answers (see apiProbe), so a Service sends no requests to a replica that
+// would answer 503.
 func (s *Server) ReadyCheck(_ *http.Request) error {
 	if !s.hasSynced() {
 		return errors.New("the SCIM server's caches are not synced yet")
 	}
-	return nil
+	// Not the probe request's context: a result shared for
+	// apiProbeInterval must not be a caller that went away.
+	return s.apiProbe.check(context.Background())
+}
+
+// The API server probe of the readiness check: a GET of the API server's
+// /readyz, through the same connection the server's client uses, that must
+// answer 200 within apiProbeTimeout (or Options.APITimeout when shorter).
+// Its result is reused for apiProbeInterval, so kubelet's probes and
+// several checks at once cost the API server at most one request per
+// interval.
+const (
+	apiProbeTimeout  = time.Second
+	apiProbeInterval = 2 * time.Second
+)
+
+type apiProbe struct {
+	client  rest.Interface
+	clock   clock.PassiveClock
+	timeout time.Duration
+
+	mu  sync.Mutex
+	at  time.Time
+	err error
+}
+
+func newAPIProbe(c rest.Interface, clk clock.PassiveClock, timeout time.Duration) *apiProbe {
+	return &apiProbe{client: c, clock: clk, timeout: timeout}
+}
+
+// check is nil when the API server answered the last probe, made less than
+// apiProbeInterval ago or now.
+func (p *apiProbe) check(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.at.IsZero() && p.clock.Since(p.at) < apiProbeInterval {
+		return p.err
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	err := p.client.Get().AbsPath("/readyz").Do(ctx).Error()
+	p.at, p.err = p.clock.Now(), nil
+	if err != nil {
+		p.err = fmt.Errorf("the Kubernetes API server did not answer its readiness check (GET /readyz, %s timeout): %w", p.timeout, err)
+	}
+	return p.err
 }

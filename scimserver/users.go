@@ -111,7 +111,13 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 		Spec: spec,
 	}
 	if err := q.users.Create(ctx, u); err != nil {
-		if rerr := q.claims.Release(ctx, q.key, spec.UserName, name); rerr != nil {
+		// A create that got no answer may have been made: its claim is
+		// kept, so a retry finds the userName taken (409) rather than
+		// writing a second user. A claim whose holder never came is
+		// stale after the claim grace and taken over.
+		if outcomeUnknown(err) {
+			log.FromContext(ctx).Info("the create of a user got no answer; its userName claim is kept", "userName", spec.UserName, "error", err.Error())
+		} else if rerr := q.claims.Release(ctx, q.key, spec.UserName, name); rerr != nil {
 			log.FromContext(ctx).Error(rerr, "cannot release the userName claim of a user not created", "userName", spec.UserName)
 		}
 		return nil, fromAPIError("create the user", err)
@@ -315,7 +321,9 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 	}
 	next.Annotations[resource.AnnotationLastModified] = q.clock.Now().UTC().Format(time.RFC3339)
 	if err := q.users.PatchSpec(ctx, cur, next); err != nil {
-		if renamed {
+		// A rename that got no answer may have been written: its claim
+		// is kept, as a create's is.
+		if renamed && !outcomeUnknown(err) {
 			if rerr := q.claims.Release(ctx, q.key, spec.UserName, cur.Name); rerr != nil {
 				log.FromContext(ctx).Error(rerr, "cannot release the claim of a rename not written", "userName", spec.UserName)
 			}
