@@ -6,19 +6,18 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend/memberbackendtest"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
 	"github.com/rollcall-dev/rollcall/internal/backend"
@@ -31,29 +30,9 @@ import (
 const teardownTimeout = 60 * time.Second
 
 // fakeOpener gives each workspace its own in-memory backend.
-type fakeOpener struct {
-	mu       sync.Mutex
-	backends map[types.NamespacedName]*fake.Backend
-}
+type fakeOpener struct{ memberbackendtest.Opener }
 
-func (o *fakeOpener) Open(_ context.Context, ws *identityv1alpha1.Workspace) (backend.Backend, error) {
-	return o.backend(ws.Namespace, ws.Name), nil
-}
-
-func (o *fakeOpener) backend(namespace, name string) *fake.Backend {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	key := types.NamespacedName{Namespace: namespace, Name: name}
-	if o.backends == nil {
-		o.backends = map[types.NamespacedName]*fake.Backend{}
-	}
-	b, ok := o.backends[key]
-	if !ok {
-		b = fake.New()
-		o.backends[key] = b
-	}
-	return b
-}
+func (o *fakeOpener) backend(namespace, name string) *fake.Backend { return o.Backend(namespace, name) }
 
 // startTeardownControllers runs the Workspace and WorkspaceUser
 // controllers against e, with in-memory backends.

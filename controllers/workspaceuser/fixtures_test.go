@@ -2,7 +2,6 @@ package workspaceuser_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,14 +9,13 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend/memberbackendtest"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
-	"github.com/rollcall-dev/rollcall/internal/backend"
 	"github.com/rollcall-dev/rollcall/internal/backend/fake"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 	"github.com/rollcall-dev/rollcall/internal/whoami"
@@ -26,29 +24,9 @@ import (
 const timeout = 30 * time.Second
 
 // fakeOpener gives each workspace its own in-memory backend.
-type fakeOpener struct {
-	mu       sync.Mutex
-	backends map[types.NamespacedName]*fake.Backend
-}
+type fakeOpener struct{ memberbackendtest.Opener }
 
-func (o *fakeOpener) Open(_ context.Context, ws *identityv1alpha1.Workspace) (backend.Backend, error) {
-	return o.backend(ws.Namespace, ws.Name), nil
-}
-
-func (o *fakeOpener) backend(namespace, name string) *fake.Backend {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	key := types.NamespacedName{Namespace: namespace, Name: name}
-	if o.backends == nil {
-		o.backends = map[types.NamespacedName]*fake.Backend{}
-	}
-	b, ok := o.backends[key]
-	if !ok {
-		b = fake.New()
-		o.backends[key] = b
-	}
-	return b
-}
+func (o *fakeOpener) backend(namespace, name string) *fake.Backend { return o.Backend(namespace, name) }
 
 // startController runs the WorkspaceUser controller with backends from opener.
 func startController(t *testing.T, opener memberbackend.Opener) {

@@ -23,40 +23,55 @@ const (
 	// defaultBusyRetry is the mean delay before a user whose workspace had
 	// no free slot tries again.
 	defaultBusyRetry = 2 * time.Second
+	// slotWait is how long a reconcile waits for one of its workspace's
+	// slots. Backend calls of a healthy workspace take milliseconds, so a
+	// burst of users (a first provisioning cycle) waits its turn here
+	// instead of being requeued and marked BackendBusy; a workspace whose
+	// backend stalls costs a waiting worker this much at the most, short
+	// enough that its requeued users cannot crowd out other workspaces.
+	slotWait = 100 * time.Millisecond
 )
 
 // errBusy means the workspace's backend had no free slot: the reconcile did
 // not wait for one.
 var errBusy = errors.New("no free slot for the workspace's member backend")
 
-// slots counts, per workspace, the reconciles inside its backend.
+// slots holds, per workspace, a semaphore of the reconciles inside its
+// backend.
 type slots struct {
-	mu    sync.Mutex
-	inUse map[types.NamespacedName]int
+	mu  sync.Mutex
+	sem map[types.NamespacedName]chan struct{}
 }
 
-// tryAcquire takes one of limit slots of key without waiting; ok is false
-// when all are taken. release gives it back (once).
-func (s *slots) tryAcquire(key types.NamespacedName, limit int) (release func(), ok bool) {
+// acquire takes one of limit slots of key, waiting up to wait for one; ok
+// is false when none came free in time (or ctx ended). release gives it
+// back (once). A workspace's semaphore keeps the size it was made with.
+func (s *slots) acquire(ctx context.Context, key types.NamespacedName, limit int, wait time.Duration) (release func(), ok bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.inUse == nil {
-		s.inUse = map[types.NamespacedName]int{}
+	if s.sem == nil {
+		s.sem = map[types.NamespacedName]chan struct{}{}
 	}
-	if s.inUse[key] >= limit {
-		return nil, false
+	sem, found := s.sem[key]
+	if !found {
+		sem = make(chan struct{}, limit)
+		s.sem[key] = sem
 	}
-	s.inUse[key]++
+	s.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+	default:
+		timer := time.NewTimer(wait)
+		defer timer.Stop()
+		select {
+		case sem <- struct{}{}:
+		case <-timer.C:
+			return nil, false
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
 	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if s.inUse[key]--; s.inUse[key] <= 0 {
-				delete(s.inUse, key)
-			}
-		})
-	}, true
+	return func() { once.Do(func() { <-sem }) }, true
 }
 
 // workspaceWorkers is how many reconciles may be inside one workspace's backend at once.
@@ -68,7 +83,7 @@ func (r *Reconciler) workspaceWorkers() int {
 	if workers <= 0 {
 		workers = 8
 	}
-	return max(1, workers/4)
+	return max(1, workers/2)
 }
 
 // callTimeout bounds each call to ws's backend: CallTimeout, or the
@@ -96,14 +111,15 @@ func (r *Reconciler) busyRetry() time.Duration {
 }
 
 // openBackend returns ws's backend for this reconcile, each call bounded by
-// the call timeout. The first use takes one of the workspace's slots
-// without waiting (errBusy when none is free), held until the reconcile
-// ends (st.releaseBackend); later uses in the same reconcile reuse it.
+// the call timeout. The first use takes one of the workspace's slots,
+// waiting up to slotWait (errBusy when none came free), held until the
+// reconcile ends (st.releaseBackend); later uses in the same reconcile
+// reuse it.
 func (r *Reconciler) openBackend(ctx context.Context, ws *identityv1alpha1.Workspace, st *state) (backend.Backend, error) {
 	if st.backend != nil {
 		return st.backend, nil
 	}
-	release, ok := r.limits.tryAcquire(types.NamespacedName{Namespace: ws.Namespace, Name: ws.Name}, r.workspaceWorkers())
+	release, ok := r.limits.acquire(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: ws.Name}, r.workspaceWorkers(), slotWait)
 	if !ok {
 		return nil, fmt.Errorf("workspace %s/%s: %d reconciles of its users are in its member backend, the most one workspace may use: %w",
 			ws.Namespace, ws.Name, r.workspaceWorkers(), errBusy)

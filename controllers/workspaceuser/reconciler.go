@@ -55,10 +55,11 @@ type Reconciler struct {
 	// application hangs must not hold up the users of the others.
 	Workers int
 	// WorkspaceWorkers is how many of the Workers may be inside one
-	// workspace's backend at once; zero means Workers/4 (at least 1). A
-	// reconcile that finds them all taken does not wait: the user gets
-	// Synced=False BackendBusy (unless it is synced, or BackendUnavailable,
-	// at its generation) and tries again after about BusyRetry.
+	// workspace's backend at once; zero means Workers/2 (at least 1). A
+	// reconcile that finds them all taken waits up to 100ms for one,
+	// then gives up: the user gets Synced=False BackendBusy (unless it is
+	// synced, or BackendUnavailable, at its generation) and tries again
+	// after about BusyRetry.
 	WorkspaceWorkers int
 	// CallTimeout bounds each backend call and opening the backend; a call
 	// that does not answer in time is Unavailable (transient, retried with
