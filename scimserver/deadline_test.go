@@ -3,12 +3,9 @@ package scimserver_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,8 +13,6 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/config"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
@@ -30,110 +25,6 @@ const (
 	testAPITimeout = time.Second
 	answerSlack    = 5 * time.Second
 )
-
-// hangingProxy forwards TCP connections on loopback to the API server.
-// While hung it still accepts connections and reads what is sent, but
-// forwards nothing either way, as an API server that is frozen (SIGSTOP)
-// would; on resume what was held back is delivered.
-type hangingProxy struct {
-	ln   net.Listener
-	done chan struct{}
-
-	mu    sync.Mutex
-	open  chan struct{} // closed while not hung
-	conns []net.Conn
-}
-
-func newHangingProxy(t *testing.T, target string) *hangingProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	open := make(chan struct{})
-	close(open)
-	p := &hangingProxy{ln: ln, done: make(chan struct{}), open: open}
-	go func() {
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				_ = in.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, in, out)
-			p.mu.Unlock()
-			go p.forward(out, in)
-			go p.forward(in, out)
-		}
-	}()
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *hangingProxy) gate() <-chan struct{} {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.open
-}
-
-func (p *hangingProxy) forward(dst, src net.Conn) {
-	defer func() { _ = dst.Close() }()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			select {
-			case <-p.gate():
-			case <-p.done:
-				return
-			}
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// hang stops forwarding.
-func (p *hangingProxy) hang() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	select {
-	case <-p.open:
-		p.open = make(chan struct{})
-	default:
-	}
-}
-
-// resume forwards again, what was held back first.
-func (p *hangingProxy) resume() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	select {
-	case <-p.open:
-	default:
-		close(p.open)
-	}
-}
-
-func (p *hangingProxy) stop() {
-	_ = p.ln.Close()
-	close(p.done)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-	p.conns = nil
-}
 
 // timed is a request with how long its answer took.
 func timed(tn *tenant, method, path string, body any) (response, time.Duration) {
@@ -162,26 +53,7 @@ func usersNamed(g Gomega, tn *tenant, userName string) []string {
 // again and a retried POST ends with exactly one user.
 func TestHungAPIServerAnswers503InTime(t *testing.T) {
 	g := NewWithT(t)
-	apiServer, err := url.Parse(env.Config.Host)
-	g.Expect(err).NotTo(HaveOccurred())
-	proxy := newHangingProxy(t, apiServer.Host)
-	cfg := rest.CopyConfig(env.Config)
-	cfg.Host = "https://" + proxy.ln.Addr().String()
-	skip := true
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme: env.Scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0",
-		Controller: config.Controller{SkipNameValidation: &skip},
-	})
-	g.Expect(err).NotTo(HaveOccurred())
-	srv, err := scimserver.New(mgr, scimserver.Options{InsecureHTTP: true, APITimeout: testAPITimeout})
-	g.Expect(err).NotTo(HaveOccurred())
-	testenv.RunManager(t, mgr)
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	tn := newTenant(t, &replica{server: srv, url: hs.URL})
-	created := tn.do("POST", "/Users", user("before@example.com"))
-	g.Expect(created.status).To(Equal(http.StatusCreated), created.String())
-	id := created.body["id"].(string)
+	proxy, srv, tn, id := replicaBehindProxy(t, scimserver.Options{APITimeout: testAPITimeout})
 	g.Eventually(func() error { return srv.ReadyCheck(nil) }).WithTimeout(10 * time.Second).Should(Succeed())
 
 	proxy.hang()
