@@ -100,6 +100,14 @@ const (
 	// the policy before the Workspace goes.
 	UsersFinalizer = "identity.rollcall.dev/users"
 
+	// GroupFinalizer keeps a WorkspaceGroup until its group and memberships
+	// are deprovisioned in the backend according to the workspace's
+	// deprovisioning policy.
+	GroupFinalizer = "identity.rollcall.dev/group"
+
+	// LabelGroup names the WorkspaceGroup a WorkspaceGroupMembership belongs to.
+	LabelGroup = "identity.rollcall.dev/group"
+
 	// TokenSecretKey is the key of the SCIM token in its Secret.
 	TokenSecretKey = "token"
 
@@ -112,7 +120,8 @@ const (
 	AnnotationPreviousTokenExpires = "identity.rollcall.dev/previous-token-expires"
 
 	// LabelWorkspace names the Workspace an object belongs to: a generated
-	// token Secret, a WorkspaceUser, a userName claim.
+	// token Secret, a WorkspaceUser, a WorkspaceGroup and its memberships,
+	// a userName or displayName claim.
 	LabelWorkspace = "identity.rollcall.dev/workspace"
 
 	// LabelManagedBy, with the value ManagedBy, marks objects the operator created.

@@ -31,6 +31,8 @@ func addKnownTypes(s *runtime.Scheme) error {
 		&Workspace{}, &WorkspaceList{},
 		&WorkspaceUser{}, &WorkspaceUserList{},
 		&WorkspaceDomain{}, &WorkspaceDomainList{},
+		&WorkspaceGroup{}, &WorkspaceGroupList{},
+		&WorkspaceGroupMembership{}, &WorkspaceGroupMembershipList{},
 	)
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil

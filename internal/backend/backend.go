@@ -40,8 +40,31 @@ type Backend interface {
 	// Deactivate marks the member inactive, keeping its record. An unknown
 	// key is not an error and creates nothing.
 	Deactivate(ctx context.Context, key string) error
-	// Delete removes the member. An unknown key is not an error.
+	// Delete removes the member and its group memberships. An unknown key
+	// is not an error.
 	Delete(ctx context.Context, key string) error
+
+	// ObserveGroup reads the group with key. found is false when there is none.
+	ObserveGroup(ctx context.Context, key string) (g Group, found bool, err error)
+	// UpsertGroup creates the group or replaces its attributes, keeping its
+	// memberships.
+	UpsertGroup(ctx context.Context, g Group) error
+	// DeleteGroup removes the group and all its memberships. An unknown key
+	// is not an error.
+	DeleteGroup(ctx context.Context, key string) error
+	// GroupMembers returns the keys of the group's members, sorted. An
+	// unknown group has none.
+	GroupMembers(ctx context.Context, groupKey string) ([]string, error)
+	// AddGroupMembers makes the members with memberKeys (at most
+	// MaxGroupMembersPerCall) members of the group. Keys that are members
+	// already and keys of members the backend does not hold are skipped; an
+	// unknown group is a Rejected error. A deactivated member keeps its
+	// memberships until they are removed.
+	AddGroupMembers(ctx context.Context, groupKey string, memberKeys []string) error
+	// RemoveGroupMembers ends the memberships of memberKeys (at most
+	// MaxGroupMembersPerCall) in the group. Keys that are not members and an
+	// unknown group are not errors.
+	RemoveGroupMembers(ctx context.Context, groupKey string, memberKeys []string) error
 	// Close releases the backend's connections. The backend is unusable after.
 	Close() error
 }

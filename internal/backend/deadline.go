@@ -70,5 +70,52 @@ func (d *Deadlined) Delete(ctx context.Context, key string) error {
 	return d.call(ctx, "delete", func(ctx context.Context) error { return d.next.Delete(ctx, key) })
 }
 
+// ObserveGroup reads the group within the timeout.
+func (d *Deadlined) ObserveGroup(ctx context.Context, key string) (g Group, found bool, err error) {
+	err = d.call(ctx, "observe group", func(ctx context.Context) error {
+		var err error
+		g, found, err = d.next.ObserveGroup(ctx, key)
+		return err
+	})
+	if err != nil {
+		return Group{}, false, err
+	}
+	return g, found, nil
+}
+
+// UpsertGroup writes the group within the timeout.
+func (d *Deadlined) UpsertGroup(ctx context.Context, g Group) error {
+	return d.call(ctx, "upsert group", func(ctx context.Context) error { return d.next.UpsertGroup(ctx, g) })
+}
+
+// DeleteGroup deletes the group within the timeout.
+func (d *Deadlined) DeleteGroup(ctx context.Context, key string) error {
+	return d.call(ctx, "delete group", func(ctx context.Context) error { return d.next.DeleteGroup(ctx, key) })
+}
+
+// GroupMembers reads the group's members within the timeout.
+func (d *Deadlined) GroupMembers(ctx context.Context, groupKey string) (keys []string, err error) {
+	err = d.call(ctx, "read group members", func(ctx context.Context) error {
+		var err error
+		keys, err = d.next.GroupMembers(ctx, groupKey)
+		return err
+	})
+	return keys, err
+}
+
+// AddGroupMembers adds the memberships within the timeout.
+func (d *Deadlined) AddGroupMembers(ctx context.Context, groupKey string, memberKeys []string) error {
+	return d.call(ctx, "add group members", func(ctx context.Context) error {
+		return d.next.AddGroupMembers(ctx, groupKey, memberKeys)
+	})
+}
+
+// RemoveGroupMembers removes the memberships within the timeout.
+func (d *Deadlined) RemoveGroupMembers(ctx context.Context, groupKey string, memberKeys []string) error {
+	return d.call(ctx, "remove group members", func(ctx context.Context) error {
+		return d.next.RemoveGroupMembers(ctx, groupKey, memberKeys)
+	})
+}
+
 // Close closes the wrapped backend.
 func (d *Deadlined) Close() error { return d.next.Close() }

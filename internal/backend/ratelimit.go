@@ -68,5 +68,53 @@ func (r *RateLimited) Delete(ctx context.Context, key string) error {
 	return r.next.Delete(ctx, key)
 }
 
+// ObserveGroup waits for a token and reads the group.
+func (r *RateLimited) ObserveGroup(ctx context.Context, key string) (Group, bool, error) {
+	if err := r.wait(ctx, "observe a group"); err != nil {
+		return Group{}, false, err
+	}
+	return r.next.ObserveGroup(ctx, key)
+}
+
+// UpsertGroup waits for a token and writes the group.
+func (r *RateLimited) UpsertGroup(ctx context.Context, g Group) error {
+	if err := r.wait(ctx, "upsert a group"); err != nil {
+		return err
+	}
+	return r.next.UpsertGroup(ctx, g)
+}
+
+// DeleteGroup waits for a token and deletes the group.
+func (r *RateLimited) DeleteGroup(ctx context.Context, key string) error {
+	if err := r.wait(ctx, "delete a group"); err != nil {
+		return err
+	}
+	return r.next.DeleteGroup(ctx, key)
+}
+
+// GroupMembers waits for a token and reads the group's members.
+func (r *RateLimited) GroupMembers(ctx context.Context, groupKey string) ([]string, error) {
+	if err := r.wait(ctx, "read group members"); err != nil {
+		return nil, err
+	}
+	return r.next.GroupMembers(ctx, groupKey)
+}
+
+// AddGroupMembers waits for a token and adds the memberships.
+func (r *RateLimited) AddGroupMembers(ctx context.Context, groupKey string, memberKeys []string) error {
+	if err := r.wait(ctx, "add group members"); err != nil {
+		return err
+	}
+	return r.next.AddGroupMembers(ctx, groupKey, memberKeys)
+}
+
+// RemoveGroupMembers waits for a token and removes the memberships.
+func (r *RateLimited) RemoveGroupMembers(ctx context.Context, groupKey string, memberKeys []string) error {
+	if err := r.wait(ctx, "remove group members"); err != nil {
+		return err
+	}
+	return r.next.RemoveGroupMembers(ctx, groupKey, memberKeys)
+}
+
 // Close closes the wrapped backend.
 func (r *RateLimited) Close() error { return r.next.Close() }

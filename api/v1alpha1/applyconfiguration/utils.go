@@ -44,6 +44,10 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.EmailApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("EnterpriseUser"):
 		return &apiv1alpha1.EnterpriseUserApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("GroupMemberCounts"):
+		return &apiv1alpha1.GroupMemberCountsApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("GroupReference"):
+		return &apiv1alpha1.GroupReferenceApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("HTTPBackend"):
 		return &apiv1alpha1.HTTPBackendApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("Manager"):
@@ -76,6 +80,16 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.WorkspaceDomainSpecApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("WorkspaceDomainStatus"):
 		return &apiv1alpha1.WorkspaceDomainStatusApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("WorkspaceGroup"):
+		return &apiv1alpha1.WorkspaceGroupApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("WorkspaceGroupMembership"):
+		return &apiv1alpha1.WorkspaceGroupMembershipApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("WorkspaceGroupMembershipSpec"):
+		return &apiv1alpha1.WorkspaceGroupMembershipSpecApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("WorkspaceGroupSpec"):
+		return &apiv1alpha1.WorkspaceGroupSpecApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("WorkspaceGroupStatus"):
+		return &apiv1alpha1.WorkspaceGroupStatusApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("WorkspaceReference"):
 		return &apiv1alpha1.WorkspaceReferenceApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("WorkspaceSpec"):

@@ -17,12 +17,22 @@ const (
 	OpUpsert     = "Upsert"
 	OpDeactivate = "Deactivate"
 	OpDelete     = "Delete"
+
+	OpObserveGroup       = "ObserveGroup"
+	OpUpsertGroup        = "UpsertGroup"
+	OpDeleteGroup        = "DeleteGroup"
+	OpGroupMembers       = "GroupMembers"
+	OpAddGroupMembers    = "AddGroupMembers"
+	OpRemoveGroupMembers = "RemoveGroupMembers"
 )
 
 // Backend is an in-memory member store. The zero value is not usable; call New.
 type Backend struct {
 	mu                 sync.Mutex
 	members            map[string]backend.Member
+	groups             map[string]backend.Group
+	// memberships maps a group key to the set of its member keys.
+	memberships map[string]map[string]bool
 	calls              map[string]int
 	created            int
 	down               bool
@@ -37,7 +47,12 @@ var _ backend.Backend = (*Backend)(nil)
 
 // New returns an empty, reachable store.
 func New() *Backend {
-	return &Backend{members: map[string]backend.Member{}, calls: map[string]int{}}
+	return &Backend{
+		members:     map[string]backend.Member{},
+		groups:      map[string]backend.Group{},
+		memberships: map[string]map[string]bool{},
+		calls:       map[string]int{},
+	}
 }
 
 // SetDown makes every call fail as unreachable (true) or work again (false).
@@ -125,6 +140,9 @@ func (b *Backend) Remove(key string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.members, key)
+	for _, set := range b.memberships {
+		delete(set, key)
+	}
 }
 
 // Closed reports whether Close was called.
@@ -240,6 +258,9 @@ func (b *Backend) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	delete(b.members, key)
+	for _, set := range b.memberships {
+		delete(set, key)
+	}
 	return nil
 }
 

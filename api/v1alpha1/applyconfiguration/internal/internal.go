@@ -143,6 +143,24 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: organization
       type:
         scalar: string
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.GroupMemberCounts
+  map:
+    fields:
+    - name: pending
+      type:
+        scalar: numeric
+    - name: synced
+      type:
+        scalar: numeric
+    - name: total
+      type:
+        scalar: numeric
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.GroupReference
+  map:
+    fields:
+    - name: name
+      type:
+        scalar: string
 - name: com.github.rollcall-dev.rollcall.api.v1alpha1.HTTPBackend
   map:
     fields:
@@ -379,6 +397,89 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: dnsChallenge
       type:
         namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.DNSChallenge
+    - name: observedGeneration
+      type:
+        scalar: numeric
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceGroup
+  map:
+    fields:
+    - name: apiVersion
+      type:
+        scalar: string
+    - name: kind
+      type:
+        scalar: string
+    - name: metadata
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
+    - name: spec
+      type:
+        namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceGroupSpec
+    - name: status
+      type:
+        namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceGroupStatus
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceGroupMembership
+  map:
+    fields:
+    - name: apiVersion
+      type:
+        scalar: string
+    - name: kind
+      type:
+        scalar: string
+    - name: metadata
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
+    - name: spec
+      type:
+        namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceGroupMembershipSpec
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceGroupMembershipSpec
+  map:
+    fields:
+    - name: groupRef
+      type:
+        namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.GroupReference
+    - name: hashPrefix
+      type:
+        scalar: string
+    - name: members
+      type:
+        list:
+          elementType:
+            scalar: string
+          elementRelationship: atomic
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceGroupSpec
+  map:
+    fields:
+    - name: displayName
+      type:
+        scalar: string
+    - name: externalId
+      type:
+        scalar: string
+    - name: workspaceRef
+      type:
+        namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceReference
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.WorkspaceGroupStatus
+  map:
+    fields:
+    - name: conditions
+      type:
+        list:
+          elementType:
+            namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Condition
+          elementRelationship: associative
+          keys:
+          - type
+    - name: groupKey
+      type:
+        scalar: string
+    - name: lastSyncTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
+    - name: members
+      type:
+        namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.GroupMemberCounts
     - name: observedGeneration
       type:
         scalar: numeric
