@@ -28,11 +28,11 @@ const (
 
 // Backend is an in-memory member store. The zero value is not usable; call New.
 type Backend struct {
-	mu                 sync.Mutex
-	members            map[string]backend.Member
-	groups             map[string]backend.Group
+	mu      sync.Mutex
+	members map[string]backend.Member
+	groups  map[string]backend.Group
 	// memberships maps a group key to the set of its member keys.
-	memberships map[string]map[string]bool
+	memberships        map[string]map[string]bool
 	calls              map[string]int
 	created            int
 	down               bool
