@@ -19,7 +19,7 @@ func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Com
 	cmd := &cobra.Command{
 		Use:     "workspace",
 		Aliases: []string{"workspaces", "ws"},
-		Short:   "Show or rotate the SCIM Tenant URL and token of workspaces",
+		Short:   "Show a workspace's state, or its SCIM Tenant URL and token, or rotate the token",
 		RunE:    helpOrUnknown,
 	}
 	cmd.AddCommand(&cobra.Command{
@@ -45,7 +45,7 @@ func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Com
 			return err
 		},
 	})
-	cmd.AddCommand(newRotateTokenCommand(k, streams))
+	cmd.AddCommand(newRotateTokenCommand(k, streams), newStatusCommand(k, streams))
 	return cmd
 }
 
