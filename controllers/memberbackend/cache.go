@@ -101,7 +101,7 @@ func (c *Cache) Open(ctx context.Context, ws *identityv1alpha1.Workspace) (backe
 	if s.backend != nil {
 		_ = s.backend.Close()
 	}
-	s.backend = backend.WithRateLimit(b, float64(limit.RequestsPerSecond), int(limit.Burst))
+	s.backend = backend.WithRateLimit(instrument(b, ws.Namespace+"/"+ws.Name), float64(limit.RequestsPerSecond), int(limit.Burst))
 	s.fingerprint = fingerprint
 	return s.backend, nil
 }

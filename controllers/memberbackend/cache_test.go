@@ -30,6 +30,22 @@ func sqliteWorkspace() *identityv1alpha1.Workspace {
 	}
 }
 
+// unwrapAll peels the wrappers (rate limit, metrics) off a backend.
+func unwrapAll(b backend.Backend) backend.Backend {
+	for {
+		w, ok := b.(interface{ Unwrap() backend.Backend })
+		if !ok {
+			return b
+		}
+		b = w.Unwrap()
+	}
+}
+
+func isSQL(b backend.Backend) bool {
+	_, ok := b.(*sqlbackend.Backend)
+	return ok
+}
+
 func TestCacheReusesAndRebuilds(t *testing.T) {
 	ctx := context.Background()
 	scheme := runtime.NewScheme()
@@ -52,8 +68,8 @@ func TestCacheReusesAndRebuilds(t *testing.T) {
 	if rps, burst := limited.Limit(); rps != 7 || burst != 3 {
 		t.Fatalf("limit = %v/%d, want 7/3", rps, burst)
 	}
-	if _, ok := limited.Unwrap().(*sqlbackend.Backend); !ok {
-		t.Fatalf("driver is %T, want the SQL backend", limited.Unwrap())
+	if driver := unwrapAll(limited); !isSQL(driver) {
+		t.Fatalf("driver is %T, want the SQL backend", driver)
 	}
 	again, err := cache.Open(ctx, ws)
 	if err != nil || again != first {
