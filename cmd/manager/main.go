@@ -20,6 +20,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
+	"github.com/rollcall-dev/rollcall/controllers/statemetrics"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
@@ -134,6 +135,9 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, opts options) error
 	backends := memberbackend.NewCache(mgr.GetClient(), mgr.GetAPIReader())
 	if err := mgr.Add(backends); err != nil {
 		return err
+	}
+	if err := statemetrics.Register(mgr.GetClient()); err != nil {
+		return fmt.Errorf("register state metrics: %w", err)
 	}
 	if err := (&workspace.Reconciler{
 		Client:        mgr.GetClient(),
