@@ -78,19 +78,19 @@ func mustBeAbsentGroup(t *testing.T, b backend.Backend, key string) {
 	}
 }
 
-// addInBatches adds keys in calls of at most batch keys.
-func addInBatches(t *testing.T, b backend.Backend, group string, keys []string, batch int) {
+// addInBatches adds keys in calls of at most MaxGroupMembersPerCall keys.
+func addInBatches(t *testing.T, b backend.Backend, group string, keys []string) {
 	t.Helper()
-	for chunk := range slices.Chunk(keys, batch) {
+	for chunk := range slices.Chunk(keys, backend.MaxGroupMembersPerCall) {
 		if err := b.AddGroupMembers(ctxFor(t), group, chunk); err != nil {
 			t.Fatalf("add %d members to group %q: %v", len(chunk), group, err)
 		}
 	}
 }
 
-func removeInBatches(t *testing.T, b backend.Backend, group string, keys []string, batch int) {
+func removeInBatches(t *testing.T, b backend.Backend, group string, keys []string) {
 	t.Helper()
-	for chunk := range slices.Chunk(keys, batch) {
+	for chunk := range slices.Chunk(keys, backend.MaxGroupMembersPerCall) {
 		if err := b.RemoveGroupMembers(ctxFor(t), group, chunk); err != nil {
 			t.Fatalf("remove %d members from group %q: %v", len(chunk), group, err)
 		}
@@ -132,7 +132,7 @@ func testGroupCreate(t *testing.T, b backend.Backend, key string) {
 func testGroupRename(t *testing.T, b backend.Backend, key string) {
 	members := seedMembers(t, b, key, 3)
 	mustUpsertGroup(t, b, sampleGroup(key))
-	addInBatches(t, b, key, members, 1000)
+	addInBatches(t, b, key, members)
 	renamed := backend.Group{Key: key, DisplayName: "Senior Analysts"}
 	mustUpsertGroup(t, b, renamed)
 	mustObserveGroup(t, b, renamed)
@@ -142,9 +142,9 @@ func testGroupRename(t *testing.T, b backend.Backend, key string) {
 func testGroupBatches(t *testing.T, b backend.Backend, key string) {
 	members := seedMembers(t, b, key, 2500)
 	mustUpsertGroup(t, b, sampleGroup(key))
-	addInBatches(t, b, key, members, backend.MaxGroupMembersPerCall)
+	addInBatches(t, b, key, members)
 	expectGroupMembers(t, b, key, members)
-	removeInBatches(t, b, key, members[:1200], backend.MaxGroupMembersPerCall)
+	removeInBatches(t, b, key, members[:1200])
 	expectGroupMembers(t, b, key, members[1200:])
 	// Ending a membership leaves the member.
 	mustObserve(t, b, members[0])
@@ -156,14 +156,14 @@ func testGroupIdempotent(t *testing.T, b backend.Backend, key string) {
 	mustUpsertGroup(t, b, g)
 	mustUpsertGroup(t, b, g)
 	mustObserveGroup(t, b, g)
-	addInBatches(t, b, key, members[:3], 1000)
-	addInBatches(t, b, key, members[:3], 1000)
+	addInBatches(t, b, key, members[:3])
+	addInBatches(t, b, key, members[:3])
 	expectGroupMembers(t, b, key, members[:3])
 	// Overlapping additions, and a key repeated in one call.
-	addInBatches(t, b, key, []string{members[2], members[3], members[3]}, 1000)
+	addInBatches(t, b, key, []string{members[2], members[3], members[3]})
 	expectGroupMembers(t, b, key, members)
-	removeInBatches(t, b, key, members[1:3], 1000)
-	removeInBatches(t, b, key, members[1:3], 1000)
+	removeInBatches(t, b, key, members[1:3])
+	removeInBatches(t, b, key, members[1:3])
 	expectGroupMembers(t, b, key, []string{members[0], members[3]})
 }
 
@@ -171,13 +171,13 @@ func testGroupSkipsUnknownMembers(t *testing.T, b backend.Backend, key string) {
 	members := seedMembers(t, b, key, 2)
 	mustUpsertGroup(t, b, sampleGroup(key))
 	stranger := key + ":stranger"
-	addInBatches(t, b, key, []string{members[0], stranger, members[1]}, 1000)
+	addInBatches(t, b, key, []string{members[0], stranger, members[1]})
 	expectGroupMembers(t, b, key, members)
 	// The skipped key left nothing behind: its member, once stored, is no member.
 	mustUpsert(t, b, sample(stranger))
 	expectGroupMembers(t, b, key, members)
 	// Removing a key that is no member is fine.
-	removeInBatches(t, b, key, []string{stranger, key + ":nobody"}, 1000)
+	removeInBatches(t, b, key, []string{stranger, key + ":nobody"})
 	expectGroupMembers(t, b, key, members)
 }
 
@@ -186,8 +186,8 @@ func testGroupMemberDelete(t *testing.T, b backend.Backend, key string) {
 	other := key + ":other"
 	mustUpsertGroup(t, b, sampleGroup(key))
 	mustUpsertGroup(t, b, backend.Group{Key: other, DisplayName: "Other"})
-	addInBatches(t, b, key, members, 1000)
-	addInBatches(t, b, other, members, 1000)
+	addInBatches(t, b, key, members)
+	addInBatches(t, b, other, members)
 	if err := b.Delete(ctxFor(t), members[1]); err != nil {
 		t.Fatalf("delete member: %v", err)
 	}
@@ -203,7 +203,7 @@ func testGroupMemberDelete(t *testing.T, b backend.Backend, key string) {
 func testGroupMemberDeactivate(t *testing.T, b backend.Backend, key string) {
 	members := seedMembers(t, b, key, 2)
 	mustUpsertGroup(t, b, sampleGroup(key))
-	addInBatches(t, b, key, members, 1000)
+	addInBatches(t, b, key, members)
 	if err := b.Deactivate(ctxFor(t), members[0]); err != nil {
 		t.Fatalf("deactivate member: %v", err)
 	}
@@ -217,7 +217,7 @@ func testGroupDelete(t *testing.T, b backend.Backend, key string) {
 	members := seedMembers(t, b, key, 3)
 	g := sampleGroup(key)
 	mustUpsertGroup(t, b, g)
-	addInBatches(t, b, key, members, 1000)
+	addInBatches(t, b, key, members)
 	for range 2 {
 		if err := b.DeleteGroup(ctxFor(t), key); err != nil {
 			t.Fatalf("delete group: %v", err)
@@ -261,9 +261,9 @@ func testGroupsIndependent(t *testing.T, b backend.Backend, key string) {
 	ga, gc := backend.Group{Key: a, DisplayName: "A"}, backend.Group{Key: c, DisplayName: "C"}
 	mustUpsertGroup(t, b, ga)
 	mustUpsertGroup(t, b, gc)
-	addInBatches(t, b, a, m[:2], 1000)
-	addInBatches(t, b, c, []string{m[0], m[2]}, 1000)
-	removeInBatches(t, b, a, m[:1], 1000)
+	addInBatches(t, b, a, m[:2])
+	addInBatches(t, b, c, []string{m[0], m[2]})
+	removeInBatches(t, b, a, m[:1])
 	expectGroupMembers(t, b, a, m[1:2])
 	expectGroupMembers(t, b, c, []string{m[0], m[2]})
 	mustUpsertGroup(t, b, backend.Group{Key: a, DisplayName: "A renamed"})
@@ -295,7 +295,7 @@ func testGroupMembersSorted(t *testing.T, b backend.Backend, key string) {
 		keys = append(keys, k)
 	}
 	mustUpsertGroup(t, b, sampleGroup(key))
-	addInBatches(t, b, key, keys, 1000)
+	addInBatches(t, b, key, keys)
 	expectGroupMembers(t, b, key, keys)
 }
 
@@ -311,7 +311,7 @@ func testGroupBatchLimit(t *testing.T, b backend.Backend, key string) {
 		t.Fatalf("adding %d keys: error %v (kind %s), want a Rejected error", len(tooMany), err, kind)
 	}
 	expectGroupMembers(t, b, key, nil)
-	addInBatches(t, b, key, members, 1000)
+	addInBatches(t, b, key, members)
 	err = b.RemoveGroupMembers(ctxFor(t), key, tooMany)
 	if kind := backend.KindOf(err); err == nil || kind != backend.KindRejected {
 		t.Fatalf("removing %d keys: error %v (kind %s), want a Rejected error", len(tooMany), err, kind)
