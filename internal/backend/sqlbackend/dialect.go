@@ -69,7 +69,9 @@ func (d dialect) inKeys(column string, n int) string {
 	if d.questionMarks {
 		return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, n)
 	}
-	return fmt.Sprintf("%s = ANY($%d::text[])", column, n)
+	// A semi-join with the unnested array, not "= ANY(array)": that one is
+	// a filter comparing every scanned row with every key.
+	return fmt.Sprintf("%s IN (SELECT unnest($%d::text[]))", column, n)
 }
 
 // keysArg is the parameter that inKeys reads.
