@@ -103,28 +103,26 @@ func (b *Backend) AddGroupMembers(ctx context.Context, groupKey string, memberKe
 		return backend.Rejected(fmt.Errorf("encode member keys for group %q: %w", groupKey, err))
 	}
 	res, err := b.db.ExecContext(ctx, b.dialect.addMemberships(), groupKey, keys, b.dialect.now())
-	if err == nil {
+	switch {
+	case err != nil && !isForeignKeyViolation(err):
+		return classify(fmt.Errorf("add members to group %q: %w", groupKey, err))
+	case err == nil:
 		if n, nerr := res.RowsAffected(); nerr == nil && n > 0 {
 			return nil // a membership was added, so the group exists
 		}
 	}
-	// Nothing added, or a failure: tell an unknown group (a foreign key
-	// violation, or no violation because no key named a member) from the rest.
+	// A foreign key violation, or nothing added (no key named a member, or
+	// every one was a member already): whether the group exists decides.
 	_, found, observeErr := b.ObserveGroup(ctx, groupKey)
 	switch {
 	case observeErr != nil:
-		if err != nil {
-			return classify(fmt.Errorf("add members to group %q: %w", groupKey, err))
-		}
 		return observeErr
 	case !found:
 		return backend.Rejected(fmt.Errorf("add members to group %q: the group does not exist", groupKey))
-	case err != nil && backend.KindOf(classify(err)) == backend.KindRejected:
+	case err != nil:
 		// The group exists, so the violated reference is a member deleted
 		// while it was being added: another try skips it.
 		return backend.Unavailable(fmt.Errorf("add members to group %q: a member was deleted meanwhile: %w", groupKey, err))
-	case err != nil:
-		return classify(fmt.Errorf("add members to group %q: %w", groupKey, err))
 	default:
 		return nil
 	}
