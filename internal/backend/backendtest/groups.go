@@ -165,6 +165,14 @@ func testGroupIdempotent(t *testing.T, b backend.Backend, key string) {
 	removeInBatches(t, b, key, members[1:3])
 	removeInBatches(t, b, key, members[1:3])
 	expectGroupMembers(t, b, key, []string{members[0], members[3]})
+	// Empty batches change nothing.
+	if err := b.AddGroupMembers(ctxFor(t), key, nil); err != nil {
+		t.Fatalf("add no members: %v", err)
+	}
+	if err := b.RemoveGroupMembers(ctxFor(t), key, nil); err != nil {
+		t.Fatalf("remove no members: %v", err)
+	}
+	expectGroupMembers(t, b, key, []string{members[0], members[3]})
 }
 
 func testGroupSkipsUnknownMembers(t *testing.T, b backend.Backend, key string) {
@@ -241,9 +249,11 @@ func testUnknownGroup(t *testing.T, b backend.Backend, key string) {
 	if err != nil || len(got) != 0 {
 		t.Fatalf("members of an unknown group = %v, %v; want none and no error", got, err)
 	}
-	err = b.AddGroupMembers(ctxFor(t), key, members)
-	if kind := backend.KindOf(err); err == nil || kind != backend.KindRejected {
-		t.Fatalf("adding to an unknown group: error %v (kind %s), want a Rejected error", err, kind)
+	for _, keys := range [][]string{members, nil} {
+		err = b.AddGroupMembers(ctxFor(t), key, keys)
+		if kind := backend.KindOf(err); err == nil || kind != backend.KindRejected {
+			t.Fatalf("adding %d keys to an unknown group: error %v (kind %s), want a Rejected error", len(keys), err, kind)
+		}
 	}
 	if err := b.RemoveGroupMembers(ctxFor(t), key, members); err != nil {
 		t.Fatalf("removing from an unknown group: %v", err)
