@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,25 +17,31 @@ import (
 // Keys differ between subtests, so backends may share one store.
 type NewBackend func(t *testing.T) backend.Backend
 
-// Run runs every conformance case against backends from newBackend.
+// testCase is one conformance case. key is unique to the case and the
+// run; keys the case derives from it (key + ":...") are too.
+type testCase struct {
+	name string
+	run  func(t *testing.T, b backend.Backend, key string)
+}
+
+var memberCases = []testCase{
+	{"CreateThenObserve", testCreate},
+	{"UpdateReplacesAttributes", testUpdate},
+	{"DeactivateKeepsRecord", testDeactivate},
+	{"ReactivateByUpsert", testReactivate},
+	{"DeleteRemoves", testDelete},
+	{"IdempotentRepeats", testIdempotent},
+	{"ConcurrentUpsertsOfOneKey", testConcurrent},
+	{"UnknownMember", testUnknown},
+	{"UnicodeAndLongValues", testUnicodeAndLong},
+	{"KeysAreIndependent", testIndependentKeys},
+}
+
+// Run runs every conformance case, of members and of groups, against
+// backends from newBackend.
 func Run(t *testing.T, newBackend NewBackend) {
-	cases := []struct {
-		name string
-		run  func(t *testing.T, b backend.Backend, key string)
-	}{
-		{"CreateThenObserve", testCreate},
-		{"UpdateReplacesAttributes", testUpdate},
-		{"DeactivateKeepsRecord", testDeactivate},
-		{"ReactivateByUpsert", testReactivate},
-		{"DeleteRemoves", testDelete},
-		{"IdempotentRepeats", testIdempotent},
-		{"ConcurrentUpsertsOfOneKey", testConcurrent},
-		{"UnknownMember", testUnknown},
-		{"UnicodeAndLongValues", testUnicodeAndLong},
-		{"KeysAreIndependent", testIndependentKeys},
-	}
 	run := fmt.Sprintf("%d", time.Now().UnixNano())
-	for _, c := range cases {
+	for _, c := range slices.Concat(memberCases, groupCases) {
 		t.Run(c.name, func(t *testing.T) {
 			b := newBackend(t)
 			t.Cleanup(func() {

@@ -92,17 +92,35 @@ func newTransport() *http.Transport {
 	return t
 }
 
-// memberURL is <base>/members/<escaped key>.
-func (b *Backend) memberURL(key string) *url.URL {
+// resourceURL is <base>/<segment>/<segment>..., each segment escaped.
+func (b *Backend) resourceURL(segments ...string) *url.URL {
 	u := *b.base
-	u.Path = b.base.Path + "/members/" + key
-	u.RawPath = b.base.EscapedPath() + "/members/" + url.PathEscape(key)
+	var path, raw strings.Builder
+	for _, seg := range segments {
+		path.WriteString("/" + seg)
+		raw.WriteString("/" + url.PathEscape(seg))
+	}
+	u.Path = b.base.Path + path.String()
+	u.RawPath = b.base.EscapedPath() + raw.String()
 	return &u
+}
+
+// request is one call of the contract.
+type request struct {
+	method string
+	url    *url.URL
+	// what names the resource in errors: member "k", group "g".
+	what string
+	body []byte
+}
+
+func (b *Backend) memberRequest(method, key string, body []byte) request {
+	return request{method: method, url: b.resourceURL("members", key), what: fmt.Sprintf("member %q", key), body: body}
 }
 
 // Observe GETs the member; 404 means not found.
 func (b *Backend) Observe(ctx context.Context, key string) (backend.Member, bool, error) {
-	resp, err := b.do(ctx, http.MethodGet, key, nil)
+	resp, err := b.do(ctx, b.memberRequest(http.MethodGet, key, nil))
 	if err != nil {
 		return backend.Member{}, false, err
 	}
@@ -126,7 +144,7 @@ func (b *Backend) Upsert(ctx context.Context, m backend.Member) error {
 	if err != nil {
 		return backend.Rejected(fmt.Errorf("encode member %q: %w", m.Key, err))
 	}
-	resp, err := b.do(ctx, http.MethodPut, m.Key, body)
+	resp, err := b.do(ctx, b.memberRequest(http.MethodPut, m.Key, body))
 	if err != nil {
 		return err
 	}
@@ -147,9 +165,10 @@ func (b *Backend) Deactivate(ctx context.Context, key string) error {
 	return b.Upsert(ctx, m)
 }
 
-// Delete DELETEs the member; 404 counts as done.
+// Delete DELETEs the member, which removes its memberships too; 404
+// counts as done.
 func (b *Backend) Delete(ctx context.Context, key string) error {
-	_, err := b.do(ctx, http.MethodDelete, key, nil)
+	_, err := b.do(ctx, b.memberRequest(http.MethodDelete, key, nil))
 	return err
 }
 
@@ -166,10 +185,10 @@ type response struct {
 
 // do sends one call, retrying transient failures with jittered backoff and
 // honouring Retry-After. 2xx and 404 are answers; the rest are classified errors.
-func (b *Backend) do(ctx context.Context, method, key string, body []byte) (response, error) {
+func (b *Backend) do(ctx context.Context, r request) (response, error) {
 	var last error
 	for attempt := range b.opts.MaxAttempts {
-		resp, err := b.attempt(ctx, method, key, body)
+		resp, err := b.attempt(ctx, r)
 		if err == nil {
 			return resp, nil
 		}
@@ -191,20 +210,20 @@ func (b *Backend) do(ctx context.Context, method, key string, body []byte) (resp
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return response{}, backend.Unavailable(fmt.Errorf("%s member %q: %w (last error: %w)", method, key, ctx.Err(), last))
+			return response{}, backend.Unavailable(fmt.Errorf("%s %s: %w (last error: %w)", r.method, r.what, ctx.Err(), last))
 		case <-timer.C:
 		}
 	}
 	return response{}, last
 }
 
-func (b *Backend) attempt(ctx context.Context, method, key string, body []byte) (response, error) {
+func (b *Backend) attempt(ctx context.Context, r request) (response, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.opts.Timeout)
 	defer cancel()
-	u := b.memberURL(key)
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	method, body := r.method, r.body
+	req, err := http.NewRequestWithContext(ctx, method, r.url.String(), bytes.NewReader(body))
 	if err != nil {
-		return response{}, backend.InvalidConfig(fmt.Errorf("build %s request for member %q: %w", method, key, err))
+		return response{}, backend.InvalidConfig(fmt.Errorf("build %s request for %s: %w", method, r.what, err))
 	}
 	if body == nil {
 		body = []byte{}
@@ -221,25 +240,25 @@ func (b *Backend) attempt(ctx context.Context, method, key string, body []byte) 
 
 	resp, err := b.client.Do(req)
 	if err != nil {
-		return response{}, backend.Unavailable(fmt.Errorf("%s member %q: %w", method, key, err))
+		return response{}, backend.Unavailable(fmt.Errorf("%s %s: %w", method, r.what, err))
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
 	if err != nil {
-		return response{}, backend.Unavailable(fmt.Errorf("read %s member %q response: %w", method, key, err))
+		return response{}, backend.Unavailable(fmt.Errorf("read %s %s response: %w", method, r.what, err))
 	}
-	return classifyResponse(method, key, resp, data)
+	return classifyResponse(method, r.what, resp, data)
 }
 
-func classifyResponse(method, key string, resp *http.Response, data []byte) (response, error) {
+func classifyResponse(method, what string, resp *http.Response, data []byte) (response, error) {
 	status := resp.StatusCode
 	if status/100 == 2 || status == http.StatusNotFound {
 		return response{status: status, body: data}, nil
 	}
-	err := fmt.Errorf("%s member %q: the member API answered %d: %s", method, key, status, errorText(data))
+	err := fmt.Errorf("%s %s: the member API answered %d: %s", method, what, status, errorText(data))
 	switch {
 	case status/100 == 3:
-		return response{}, backend.InvalidConfig(fmt.Errorf("%s member %q: the member API answered %d, a redirect to %q, which is not followed: set the member API URL to where it points", method, key, status, redactedLocation(resp)))
+		return response{}, backend.InvalidConfig(fmt.Errorf("%s %s: the member API answered %d, a redirect to %q, which is not followed: set the member API URL to where it points", method, what, status, redactedLocation(resp)))
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return response{}, backend.InvalidCredentials(err)
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:

@@ -61,3 +61,17 @@ func classifySQLite(code int, err error) error {
 		return backend.Unavailable(err)
 	}
 }
+
+// isForeignKeyViolation reports whether err is a foreign key violation
+// (SQLSTATE 23503; SQLITE_CONSTRAINT_FOREIGNKEY).
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		return liteErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}

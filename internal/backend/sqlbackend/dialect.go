@@ -1,6 +1,8 @@
 package sqlbackend
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -58,4 +60,28 @@ func (d dialect) castUpsert(query string) string {
 		return query
 	}
 	return strings.Replace(query, "$9,", "$9::jsonb,", 1)
+}
+
+// inKeys is a condition that column is one of the keys passed as parameter
+// $n (see keysArg): one statement for a whole batch. PostgreSQL takes a
+// text array; SQLite a JSON array, read by json_each.
+func (d dialect) inKeys(column string, n int) string {
+	if d.questionMarks {
+		return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, n)
+	}
+	// A semi-join with the unnested array, not "= ANY(array)": that one is
+	// a filter comparing every scanned row with every key.
+	return fmt.Sprintf("%s IN (SELECT unnest($%d::text[]))", column, n)
+}
+
+// keysArg is the parameter that inKeys reads.
+func (d dialect) keysArg(keys []string) (any, error) {
+	if !d.questionMarks {
+		return keys, nil
+	}
+	data, err := json.Marshal(keys)
+	if err != nil {
+		return nil, err
+	}
+	return string(data), nil
 }

@@ -66,6 +66,10 @@ func Open(ctx context.Context, opts Options) (*Backend, error) {
 		_ = db.Close()
 		return nil, classify(fmt.Errorf("connect to %s: %w", d.name, err))
 	}
+	if err := checkForeignKeys(ctx, db, d); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	if err := migrate(ctx, db, d); err != nil {
 		_ = db.Close()
 		return nil, classify(fmt.Errorf("migrate %s schema: %w", d.name, err))
@@ -104,9 +108,12 @@ const sqliteBusyTimeout = 3 * time.Second
 
 // sqliteDSN adds what several writers sharing one file need: a busy
 // timeout (sqliteBusyTimeout), write-ahead logging and transactions that
-// take the write lock at BEGIN. Settings already in the DSN win.
+// take the write lock at BEGIN. Settings already in the DSN win, except
+// foreign keys: they are always turned on, last, because deleting a member
+// or a group removes its memberships through them (SQLite turns them off
+// on every new connection by default).
 func sqliteDSN(dsn string) string {
-	var add []string
+	add := []string{"_pragma=foreign_keys(1)"}
 	if !strings.Contains(dsn, "busy_timeout") {
 		add = append(add, fmt.Sprintf("_pragma=busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()))
 	}
@@ -116,14 +123,27 @@ func sqliteDSN(dsn string) string {
 	if !strings.Contains(dsn, "_txlock") {
 		add = append(add, "_txlock=immediate")
 	}
-	if len(add) == 0 {
-		return dsn
-	}
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
 	return dsn + sep + strings.Join(add, "&")
+}
+
+// checkForeignKeys makes sure a SQLite connection enforces foreign keys,
+// on which the removal of memberships depends.
+func checkForeignKeys(ctx context.Context, db *sql.DB, d dialect) error {
+	if d.name != sqliteDialect.name {
+		return nil
+	}
+	var on bool
+	if err := db.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil {
+		return classify(fmt.Errorf("read SQLite foreign_keys: %w", err))
+	}
+	if !on {
+		return backend.InvalidConfig(errors.New("SQLite does not enforce foreign keys on this connection: the DSN must not turn foreign_keys off"))
+	}
+	return nil
 }
 
 const selectMember = `SELECT member_key, user_name, external_id, display_name, given_name, family_name, email, active, profile
@@ -180,7 +200,8 @@ func (b *Backend) Deactivate(ctx context.Context, key string) error {
 	return nil
 }
 
-// Delete removes the member's row, if there is one.
+// Delete removes the member's row, if there is one; the foreign keys of
+// the memberships table remove its memberships with it.
 func (b *Backend) Delete(ctx context.Context, key string) error {
 	_, err := b.db.ExecContext(ctx, b.dialect.rebind(`DELETE FROM members WHERE member_key = $1`), key)
 	if err != nil {

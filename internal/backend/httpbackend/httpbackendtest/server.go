@@ -27,22 +27,36 @@ type Server struct {
 	*httptest.Server
 	Verifier *httpbackend.Verifier
 
-	mu       sync.Mutex
-	members  map[string]backend.Member
-	arrivals []time.Time
-	fail     []Failure
+	// PageSize is the most member keys one page of a group's members
+	// holds (and the default limit); zero means httpbackend.MembersPageSize.
+	// Set it before the first request.
+	PageSize int
+
+	mu          sync.Mutex
+	members     map[string]backend.Member
+	groups      map[string]backend.Group
+	memberships map[string]map[string]bool // group key → member keys
+	arrivals    []time.Time
+	fail        []Failure
 }
 
 // Start starts a server that accepts token and signingKey. Close it when done.
 func Start(token, signingKey string) *Server {
 	s := &Server{
-		members:  map[string]backend.Member{},
-		Verifier: &httpbackend.Verifier{Token: []byte(token), SigningKey: []byte(signingKey)},
+		members:     map[string]backend.Member{},
+		groups:      map[string]backend.Group{},
+		memberships: map[string]map[string]bool{},
+		Verifier:    &httpbackend.Verifier{Token: []byte(token), SigningKey: []byte(signingKey)},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+BasePath+"/members/{key}", s.get)
 	mux.HandleFunc("PUT "+BasePath+"/members/{key}", s.put)
 	mux.HandleFunc("DELETE "+BasePath+"/members/{key}", s.delete)
+	mux.HandleFunc("GET "+BasePath+"/groups/{key}", s.getGroup)
+	mux.HandleFunc("PUT "+BasePath+"/groups/{key}", s.putGroup)
+	mux.HandleFunc("DELETE "+BasePath+"/groups/{key}", s.deleteGroup)
+	mux.HandleFunc("GET "+BasePath+"/groups/{key}/members", s.listGroupMembers)
+	mux.HandleFunc("POST "+BasePath+"/groups/{key}/members", s.changeGroupMembers)
 	s.Server = httptest.NewServer(s.injectFailures(s.Verifier.Middleware(mux)))
 	return s
 }
@@ -130,8 +144,12 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	_, ok := s.members[r.PathValue("key")]
-	delete(s.members, r.PathValue("key"))
+	key := r.PathValue("key")
+	_, ok := s.members[key]
+	delete(s.members, key)
+	for _, set := range s.memberships {
+		delete(set, key)
+	}
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such member")
