@@ -37,19 +37,26 @@ func (r *Reconciler) operatorNamespace() string {
 // token. It runs whether SCIM is on or off: the token of a workspace whose
 // endpoint is off opens its 404 (docs/design/0200-scim-server.md). Any other
 // failed read is returned, and the record as last published stays in use.
-func (r *Reconciler) publishTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace) error {
+// It returns the resourceVersion of the token Secret published, "" when
+// none is.
+func (r *Reconciler) publishTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace) (string, error) {
 	name := ws.TokenSecretName()
 	secret := &corev1.Secret{}
 	if err := r.APIReader.Get(ctx, keyOf(ws.Namespace, name), secret); err != nil {
 		if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
-			return r.withdrawTokenDigests(ctx, ws)
+			return "", r.withdrawTokenDigests(ctx, ws)
 		}
-		return fmt.Errorf("read token Secret %s: %w", name, err)
+		return "", fmt.Errorf("read token Secret %s: %w", name, err)
 	}
 	digests := scimtoken.DigestsOf(secret)
 	if digests.Current == nil && digests.Previous == nil {
-		return r.withdrawTokenDigests(ctx, ws)
+		return "", r.withdrawTokenDigests(ctx, ws)
 	}
+	return secret.ResourceVersion, r.writeTokenDigests(ctx, ws, digests)
+}
+
+// writeTokenDigests creates or updates ws's digest record to hold digests.
+func (r *Reconciler) writeTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace, digests scimtoken.Digests) error {
 	want := scimtoken.DigestRecord(r.operatorNamespace(), ws.Namespace, ws.Name, digests)
 	got := &corev1.Secret{}
 	err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(want), got)

@@ -113,6 +113,11 @@ func TestTokenDigestsFollowTheTokenSecret(t *testing.T) {
 		g.Expect(record.Annotations).To(HaveKeyWithValue(identityv1alpha1.AnnotationPreviousTokenExpires, expires))
 	}).WithTimeout(10 * time.Second).WithPolling(5 * time.Millisecond).Should(Succeed())
 	t.Logf("rotation published %s after the token Secret's update", time.Since(start))
+	g.Eventually(func(g Gomega) {
+		got := &identityv1alpha1.Workspace{}
+		g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(ws), got)).To(Succeed())
+		g.Expect(got.Status.PublishedTokenVersion).To(Equal(secret.ResourceVersion))
+	}).WithTimeout(10*time.Second).Should(Succeed(), "the Workspace says which version of its token Secret the SCIM server knows")
 
 	// A rotation without grace drops the previous digest.
 	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(secret), secret)).To(Succeed())
@@ -186,5 +191,5 @@ func TestBroughtTokenSecretIsPublished(t *testing.T) {
 	g.Expect(env.Client.Update(ctx, own)).To(Succeed())
 	g.Eventually(func(g Gomega) {
 		g.Expect(recordOf(g, ns, "acme")).To(BeNil())
-	}).WithTimeout(10 * time.Second).Should(Succeed(), "a too-short token opens nothing")
+	}).WithTimeout(10*time.Second).Should(Succeed(), "a too-short token opens nothing")
 }

@@ -127,6 +127,9 @@ func (r *Reconciler) reportDeleting(ctx context.Context, ws *identityv1alpha1.Wo
 	if ws.Status.TokenSecretName != "" {
 		status.WithTokenSecretName(ws.Status.TokenSecretName)
 	}
+	if ws.Status.PublishedTokenVersion != "" {
+		status.WithPublishedTokenVersion(ws.Status.PublishedTokenVersion)
+	}
 	if err := r.Status().Apply(ctx, ac.Workspace(ws.Name, ws.Namespace).WithStatus(status),
 		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("apply status of workspace %s/%s: %w", ws.Namespace, ws.Name, err)
