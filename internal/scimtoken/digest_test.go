@@ -2,6 +2,8 @@ package scimtoken
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -51,10 +53,18 @@ func TestShortTokensAndBadDigestsMatchNothing(t *testing.T) {
 }
 
 func TestDigestRecordNamesDoNotCollide(t *testing.T) {
-	if DigestRecordName("a-b", "c") == DigestRecordName("a", "b-c") || DigestRecordName("ns", "acme") != DigestRecordName("ns", "acme") {
-		t.Fatal("record names are not one per workspace")
+	if DigestRecordName("a-b", "c") == DigestRecordName("a", "b-c") || DigestRecordName("ns", "acme") == DigestRecordName("ns", "acme2") {
+		t.Fatal("two workspaces share a record name")
+	}
+	if got := DigestRecordName("ns", "acme"); got != "scim-token-"+hexPrefix("ns/acme") {
+		t.Fatalf("record name %q: not the hash of the workspace", got)
 	}
 	if n := len(DigestRecordName("ns", strings.Repeat("x", 253))); n > 63 {
 		t.Fatalf("a record name of %d characters", n)
 	}
+}
+
+func hexPrefix(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
 }
