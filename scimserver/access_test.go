@@ -47,11 +47,7 @@ func TestRotatedTokenWorks(t *testing.T) {
 	g := NewWithT(t)
 	tn := newTenant(t, startReplica(t))
 	g.Expect(tn.do("GET", "/Users", nil).status).To(Equal(http.StatusOK))
-	secret := &corev1.Secret{}
-	key := types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.TokenSecretName()}
-	g.Expect(env.Client.Get(context.Background(), key, secret)).To(Succeed())
-	secret.Data["token"] = []byte("a-rotated-token-of-32-characters")
-	g.Expect(env.Client.Update(context.Background(), secret)).To(Succeed())
+	tn.updateToken(func(secret *corev1.Secret) { secret.Data["token"] = []byte("a-rotated-token-of-32-characters") })
 	g.Eventually(func() int {
 		return tn.doWith("a-rotated-token-of-32-characters", "GET", "/Users", nil).status
 	}).WithTimeout(5 * time.Second).Should(Equal(http.StatusOK))
@@ -62,14 +58,13 @@ func TestRotatedTokenWorks(t *testing.T) {
 // old token keeps working until the grace period ends, and not after.
 func TestPreviousTokenWorksDuringItsGracePeriod(t *testing.T) {
 	g := NewWithT(t)
-	ctx := context.Background()
 	tn := newTenant(t, startReplica(t))
-	key := types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.TokenSecretName()}
-	secret := &corev1.Secret{}
-	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
-	newToken, err := scimtoken.Rotate(secret, time.Hour, time.Now())
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(env.Client.Update(ctx, secret)).To(Succeed())
+	var newToken string
+	tn.updateToken(func(secret *corev1.Secret) {
+		var err error
+		newToken, err = scimtoken.Rotate(secret, time.Hour, time.Now())
+		g.Expect(err).NotTo(HaveOccurred())
+	})
 
 	g.Eventually(func() int { return tn.doWith(newToken, "GET", "/Users", nil).status }).
 		WithTimeout(5 * time.Second).Should(Equal(http.StatusOK))
@@ -77,9 +72,9 @@ func TestPreviousTokenWorksDuringItsGracePeriod(t *testing.T) {
 		WithTimeout(2*time.Second).Should(Equal(http.StatusOK), "the old token is valid during the grace period")
 
 	// The grace period ends: the old token is refused, the new one still opens.
-	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
-	secret.Annotations[identityv1alpha1.AnnotationPreviousTokenExpires] = time.Now().Add(-time.Second).UTC().Format(time.RFC3339)
-	g.Expect(env.Client.Update(ctx, secret)).To(Succeed())
+	tn.updateToken(func(secret *corev1.Secret) {
+		secret.Annotations[identityv1alpha1.AnnotationPreviousTokenExpires] = time.Now().Add(-time.Second).UTC().Format(time.RFC3339)
+	})
 	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).
 		WithTimeout(15 * time.Second).Should(Equal(http.StatusUnauthorized))
 	g.Expect(tn.doWith(newToken, "GET", "/Users", nil).status).To(Equal(http.StatusOK))
@@ -106,8 +101,9 @@ func TestWithoutTheTokenEveryWorkspaceAnswersTheSame401(t *testing.T) {
 	setSCIMEnabled(g, disabled, false)
 	g.Eventually(func() int { return disabled.do("GET", "/Users", nil).status }).
 		WithTimeout(5 * time.Second).Should(Equal(http.StatusNotFound))
+	// Without its token Secret the controller withdraws the digest record.
 	g.Expect(env.Client.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{
-		Namespace: noSecret.namespace, Name: noSecret.workspace.TokenSecretName()}})).To(Succeed())
+		Namespace: scimtoken.DefaultNamespace, Name: scimtoken.DigestRecordName(noSecret.namespace, noSecret.workspace.Name)}})).To(Succeed())
 	g.Eventually(func() int { return noSecret.do("GET", "/Users", nil).status }).
 		WithTimeout(15 * time.Second).Should(Equal(http.StatusUnauthorized))
 

@@ -19,18 +19,23 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+// The server reads no token Secret: the Workspace controller publishes, for
+// each workspace, a digest record in the operator's namespace holding the
+// SHA-256 of its tokens (scimtoken.DigestRecord), and the server may get
+// Secrets there, by name, and nowhere else (docs/design/0004-token-digests.md).
+// The namespace is set by kustomize with the rest of config/default.
+// +kubebuilder:rbac:groups="",namespace=rollcall-system,resources=secrets,verbs=get
 
-// Token Secrets are read with a direct GET (no list, no watch: the server
-// can read a Secret only by name, and only the name a Workspace gives) and
-// remembered for tokenTTL. A token that does not match is checked against a
-// fresh read at most once per tokenRefreshInterval, so a rotated token works
-// at once.
+// Digest records are read with a direct GET (no list, no watch: the server
+// can read a Secret only by name, and the name is a hash of the workspace's)
+// and remembered for tokenTTL. A token that does not match is checked
+// against a fresh read at most once per tokenRefreshInterval, so a rotated
+// token works at once.
 //
-// A read of the Secret waits at most tokens.fetchTimeout (half the request's
+// A read of the record waits at most tokens.fetchTimeout (half the request's
 // API timeout). When the API server does not answer (a timeout, no
-// connection, a 5xx), a token that matched the Secret as last read is
-// accepted for tokenStaleGrace after that read, and the Secret is not asked
+// connection, a 5xx), a token that matched the record as last read is
+// accepted for tokenStaleGrace after that read, and the record is not asked
 // for again until tokenRefreshInterval has passed, so requests do not each
 // wait for an API server that is not answering. A token that did not match
 // the last read is never accepted this way: it is answered 503, not 401, as
@@ -41,9 +46,11 @@ const (
 	tokenStaleGrace      = 2 * time.Minute
 )
 
-// tokens checks bearer tokens against the workspaces' token Secrets.
+// tokens checks bearer tokens against the workspaces' digest records.
 type tokens struct {
-	reader       client.Reader
+	reader client.Reader
+	// namespace is the operator's, where the digest records are.
+	namespace    string
 	clock        clock.PassiveClock
 	fetchTimeout time.Duration
 
@@ -52,21 +59,21 @@ type tokens struct {
 }
 
 type tokenEntry struct {
-	// digest is the SHA-256 of the token; nil when the Secret has none.
+	// digest is the SHA-256 of the token; nil when the record has none.
 	digest []byte
 	// previous is the SHA-256 of the token a rotation replaced, accepted
 	// until previousUntil; nil when there is none.
 	previous      []byte
 	previousUntil time.Time
 	fetched       time.Time
-	// failure is the error of the last read of the Secret when it failed
+	// failure is the error of the last read of the record when it failed
 	// at failed, after the read this entry holds; nil when it did not.
 	failure error
 	failed  time.Time
 }
 
-func newTokens(reader client.Reader, clk clock.PassiveClock, fetchTimeout time.Duration) *tokens {
-	return &tokens{reader: reader, clock: clk, fetchTimeout: fetchTimeout, secrets: map[types.NamespacedName]tokenEntry{}}
+func newTokens(reader client.Reader, namespace string, clk clock.PassiveClock, fetchTimeout time.Duration) *tokens {
+	return &tokens{reader: reader, namespace: namespace, clock: clk, fetchTimeout: fetchTimeout, secrets: map[types.NamespacedName]tokenEntry{}}
 }
 
 // bearerToken is the token of an "Authorization: Bearer <token>" header.
@@ -80,7 +87,7 @@ func bearerToken(r *http.Request) (string, bool) {
 }
 
 // authenticate reports whether r carries ws's token. An error means the
-// Secret could not be read and the token does not match the last read that
+// digest record could not be read and the token does not match the last read that
 // may still be used (see tokenStaleGrace).
 func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspace, r *http.Request) (bool, error) {
 	token, ok := bearerToken(r)
@@ -88,7 +95,7 @@ func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspac
 		return false, nil
 	}
 	presented := sha256.Sum256([]byte(token))
-	key := types.NamespacedName{Namespace: ws.Namespace, Name: ws.TokenSecretName()}
+	key := types.NamespacedName{Namespace: t.namespace, Name: scimtoken.DigestRecordName(ws.Namespace, ws.Name)}
 	entry, known := t.last(key)
 	fresh := known && t.clock.Since(entry.fetched) <= tokenTTL
 	if fresh && t.matches(entry, presented[:]) {
@@ -110,7 +117,7 @@ func (t *tokens) authenticate(ctx context.Context, ws *identityv1alpha1.Workspac
 	return t.matches(got, presented[:]), nil
 }
 
-// lastKnown checks a token against the last read of the Secret while the API
+// lastKnown checks a token against the last read of the record while the API
 // server does not answer: accepted when it matched within tokenStaleGrace,
 // else the read's error.
 func (t *tokens) lastKnown(e tokenEntry, presented []byte) (bool, error) {
@@ -120,7 +127,7 @@ func (t *tokens) lastKnown(e tokenEntry, presented []byte) (bool, error) {
 	return false, e.failure
 }
 
-// failedAfter records that a read of the Secret failed with err after the
+// failedAfter records that a read of the record failed with err after the
 // read e holds, unless a newer read has come meanwhile, and returns e with it.
 func (t *tokens) failedAfter(key types.NamespacedName, e tokenEntry, err error) tokenEntry {
 	e.failure, e.failed = err, t.clock.Now()
@@ -140,7 +147,7 @@ func (t *tokens) matches(e tokenEntry, presented []byte) bool {
 	return current || previous
 }
 
-// last is the last read of the Secret, however old.
+// last is the last read of the record, however old.
 func (t *tokens) last(key types.NamespacedName) (tokenEntry, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -159,16 +166,10 @@ func (t *tokens) fetch(ctx context.Context, key types.NamespacedName) (tokenEntr
 	case err != nil:
 		return tokenEntry{}, err
 	default:
-		// A token shorter than scimtoken.MinLength opens nothing: the
-		// Workspace reports it unusable, and it could be guessed.
-		if token := strings.TrimSpace(string(secret.Data[identityv1alpha1.TokenSecretKey])); len(token) >= scimtoken.MinLength {
-			sum := sha256.Sum256([]byte(token))
-			entry.digest = sum[:]
-		}
-		if token, until, ok := scimtoken.Previous(secret); ok && len(strings.TrimSpace(string(token))) >= scimtoken.MinLength {
-			sum := sha256.Sum256([]byte(strings.TrimSpace(string(token))))
-			entry.previous, entry.previousUntil = sum[:], until
-		}
+		// The controller leaves out a token shorter than
+		// scimtoken.MinLength: it opens nothing.
+		d := scimtoken.ReadDigestRecord(secret)
+		entry.digest, entry.previous, entry.previousUntil = d.Current, d.Previous, d.PreviousUntil
 	}
 	t.mu.Lock()
 	t.secrets[key] = entry

@@ -9,15 +9,18 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
-// secretReader serves one token Secret, or hangs until the caller's
-// deadline while hung is set.
+// secretReader serves the digest record of the workspace ns/acme in the
+// operator namespace rollcall-system, or hangs until the caller's deadline
+// while hung is set. Any other Secret is not found.
 type secretReader struct {
 	client.Reader
 	token string
@@ -25,13 +28,17 @@ type secretReader struct {
 	reads atomic.Int32
 }
 
-func (r *secretReader) Get(ctx context.Context, _ client.ObjectKey, obj client.Object, _ ...client.GetOption) error {
+func (r *secretReader) Get(ctx context.Context, key client.ObjectKey, obj client.Object, _ ...client.GetOption) error {
 	r.reads.Add(1)
 	if r.hung.Load() {
 		<-ctx.Done()
 		return ctx.Err()
 	}
-	obj.(*corev1.Secret).Data = map[string][]byte{identityv1alpha1.TokenSecretKey: []byte(r.token)}
+	record := scimtoken.DigestRecord("rollcall-system", "ns", "acme", scimtoken.Digests{Current: scimtoken.Digest(r.token)})
+	if key != client.ObjectKeyFromObject(record) {
+		return apierrors.NewNotFound(corev1.Resource("secrets"), key.Name)
+	}
+	record.DeepCopyInto(obj.(*corev1.Secret))
 	return nil
 }
 
@@ -44,7 +51,7 @@ func TestTokenLastReadServesWhileAPIServerHangs(t *testing.T) {
 	clk := clocktesting.NewFakeClock(time.Now())
 	good := "a-token-long-enough-to-be-accepted-0123456789"
 	reader := &secretReader{token: good}
-	tk := newTokens(reader, clk, 50*time.Millisecond)
+	tk := newTokens(reader, "rollcall-system", clk, 50*time.Millisecond)
 	ws := &identityv1alpha1.Workspace{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "acme"}}
 	request := func(token string) *http.Request {
 		r, _ := http.NewRequest(http.MethodGet, "/", nil)

@@ -1,14 +1,12 @@
 package scimserver_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 )
 
 // A token Secret whose token is shorter than the Workspace controller
@@ -17,13 +15,8 @@ import (
 // is unusable.
 func TestTooShortTokenNeverOpens(t *testing.T) {
 	g := NewWithT(t)
-	ctx := context.Background()
 	tn := newTenant(t, startReplica(t))
-	key := types.NamespacedName{Namespace: tn.namespace, Name: tn.workspace.TokenSecretName()}
-	secret := &corev1.Secret{}
-	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
-	secret.Data["token"] = []byte("changeme")
-	g.Expect(env.Client.Update(ctx, secret)).To(Succeed())
+	tn.updateToken(func(secret *corev1.Secret) { secret.Data["token"] = []byte("changeme") })
 
 	// Once the old token is refused, the server has read the new Secret.
 	g.Eventually(func() int { return tn.do("GET", "/Users", nil).status }).

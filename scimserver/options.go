@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
 // Defaults of Options.
@@ -66,6 +68,10 @@ type Options struct {
 	// AuthFailureClients bounds the addresses remembered; the one that
 	// failed longest ago is forgotten first. Default 10,000.
 	AuthFailureClients int
+	// OperatorNamespace is the namespace the operator runs in, where the
+	// Workspace controller publishes the digest records of the workspaces'
+	// tokens (the only Secrets the server reads). Default rollcall-system.
+	OperatorNamespace string
 	// TrustedProxies are the peers (e.g. the Ingress controller's pod
 	// network) whose X-Forwarded-For names the client address failures
 	// are counted against. Empty by default: the header is ignored and the
@@ -75,6 +81,9 @@ type Options struct {
 }
 
 func (o *Options) setDefaults() {
+	if o.OperatorNamespace == "" {
+		o.OperatorNamespace = scimtoken.DefaultNamespace
+	}
 	if o.BindAddress == "" {
 		o.BindAddress = DefaultBindAddress
 	}

@@ -88,7 +88,7 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		apiReader: mgr.GetAPIReader(),
 		users:     users,
 		claims:    store.NewClaims(mgr.GetClient(), mgr.GetAPIReader(), clk),
-		tokens:    newTokens(mgr.GetAPIReader(), clk, opts.APITimeout/2),
+		tokens:    newTokens(mgr.GetAPIReader(), opts.OperatorNamespace, clk, opts.APITimeout/2),
 		limits:    newRateLimiters(),
 		failures:  newAuthFailures(opts.AuthFailureBurst, opts.AuthFailuresPerSecond, opts.AuthFailureClients),
 		synced:    synced,

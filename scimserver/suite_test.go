@@ -14,11 +14,13 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
@@ -102,6 +104,7 @@ func newTenantIn(t testing.TB, r *replica, ns, name string, opts ...workspaceOpt
 	if err := env.Client.Create(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
+	publishDigests(t, ns, name, secret)
 	tn := &tenant{t: t, namespace: ns, workspace: ws, token: token, base: r.url + identityv1alpha1.TenantPath(ns, name)}
 	if ws.SCIMEnabled() {
 		NewWithT(t).Eventually(func() int {
@@ -109,6 +112,44 @@ func newTenantIn(t testing.TB, r *replica, ns, name string, opts ...workspaceOpt
 		}).WithTimeout(10 * time.Second).WithPolling(20 * time.Millisecond).Should(Equal(http.StatusOK))
 	}
 	return tn
+}
+
+// publishDigests does what the Workspace controller does when a token
+// Secret changes: it writes the digest record of the workspace ns/name in
+// the operator's namespace. The SCIM server reads only that record.
+func publishDigests(t testing.TB, ns, name string, secret *corev1.Secret) {
+	t.Helper()
+	ctx := context.Background()
+	record := scimtoken.DigestRecord(scimtoken.DefaultNamespace, ns, name, scimtoken.DigestsOf(secret))
+	existing := &corev1.Secret{}
+	err := env.Client.Get(ctx, client.ObjectKeyFromObject(record), existing)
+	switch {
+	case apierrors.IsNotFound(err):
+		err = env.Client.Create(ctx, record)
+	case err == nil:
+		existing.Labels, existing.Annotations, existing.Data = record.Labels, record.Annotations, record.Data
+		err = env.Client.Update(ctx, existing)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// updateToken changes the tenant's token Secret with change and publishes
+// its digests, as an operator's rotation and the controller do.
+func (tn *tenant) updateToken(change func(*corev1.Secret)) {
+	tn.t.Helper()
+	ctx := context.Background()
+	secret := &corev1.Secret{}
+	key := client.ObjectKey{Namespace: tn.namespace, Name: tn.workspace.TokenSecretName()}
+	if err := env.Client.Get(ctx, key, secret); err != nil {
+		tn.t.Fatal(err)
+	}
+	change(secret)
+	if err := env.Client.Update(ctx, secret); err != nil {
+		tn.t.Fatal(err)
+	}
+	publishDigests(tn.t, tn.namespace, tn.workspace.Name, secret)
 }
 
 // on returns the same tenant reached through another replica.

@@ -30,6 +30,9 @@ const (
 	ReasonTokenSecretCreated = "TokenSecretCreated"
 	// ReasonTokenSecretInvalid: the token Secret exists but has no usable "token" key.
 	ReasonTokenSecretInvalid = "TokenSecretInvalid"
+	// ReasonTokenDigestsNotPublished: the digest record the SCIM server
+	// authenticates by could not be written to the operator's namespace.
+	ReasonTokenDigestsNotPublished = "TokenDigestsNotPublished"
 	// ReasonNoPublicURL: the operator was started without a public base URL.
 	ReasonNoPublicURL = "NoPublicURL"
 

@@ -254,6 +254,14 @@ type WorkspaceStatus struct {
 	// +optional
 	TokenSecretName string `json:"tokenSecretName,omitempty"`
 
+	// publishedTokenVersion is the resourceVersion of the token Secret whose
+	// tokens the SCIM server accepts: the controller has published their
+	// digests for it. After a rotation the new token is accepted once this
+	// is the Secret's resourceVersion; until then the tokens published
+	// before are. Empty when no token is published.
+	// +optional
+	PublishedTokenVersion string `json:"publishedTokenVersion,omitempty"`
+
 	// users counts the workspace's users by state.
 	// +optional
 	Users *UserCounts `json:"users,omitempty"`

@@ -25,6 +25,7 @@ import (
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
 	"github.com/rollcall-dev/rollcall/internal/indexes"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
 
@@ -37,8 +38,11 @@ type options struct {
 	controllers   bool
 	scimServer    bool
 	publicBaseURL string
-	scim          scimserver.Options
-	dns           func() workspacedomain.DNSOptions
+	// operatorNamespace is where the digest records of the workspaces'
+	// tokens are (and the leader election Lease).
+	operatorNamespace string
+	scim              scimserver.Options
+	dns               func() workspacedomain.DNSOptions
 }
 
 func main() {
@@ -50,6 +54,8 @@ func main() {
 	flag.BoolVar(&opts.controllers, "controllers", true, "Run the controllers (workspace, domain, user).")
 	flag.BoolVar(&opts.scimServer, "scim-server", true, "Run the SCIM server.")
 	flag.StringVar(&opts.publicBaseURL, "public-base-url", "", "The SCIM server's address as identity providers reach it, e.g. https://scim.example.com; Tenant URLs are built on it.")
+	flag.StringVar(&opts.operatorNamespace, "operator-namespace", defaultOperatorNamespace(os.Getenv),
+		"Namespace the operator runs in: the controllers publish the digests of the workspaces' SCIM tokens there, the only Secrets the SCIM server reads. Default $POD_NAMESPACE (config/manager sets it), else "+scimtoken.DefaultNamespace+".")
 	flag.StringVar(&opts.scim.BindAddress, "scim-bind-address", scimserver.DefaultBindAddress, "Address the SCIM server listens on.")
 	flag.StringVar(&opts.scim.TLSCertFile, "scim-tls-cert-file", "", "PEM certificate of the SCIM server (reloaded when it changes).")
 	flag.StringVar(&opts.scim.TLSKeyFile, "scim-tls-key-file", "", "PEM private key of the SCIM server.")
@@ -87,12 +93,13 @@ func run(opts options) error {
 		Scheme: scheme,
 		// managedFields are never read here; dropping them halves the memory
 		// a cached WorkspaceUser takes.
-		Cache:                  cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
-		Metrics:                metricsserver.Options{BindAddress: opts.metricsAddr},
-		HealthProbeBindAddress: opts.probeAddr,
-		PprofBindAddress:       opts.pprofAddr,
-		LeaderElection:         opts.leaderElect,
-		LeaderElectionID:       "rollcall-controllers.identity.rollcall.dev",
+		Cache:                   cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		Metrics:                 metricsserver.Options{BindAddress: opts.metricsAddr},
+		HealthProbeBindAddress:  opts.probeAddr,
+		PprofBindAddress:        opts.pprofAddr,
+		LeaderElection:          opts.leaderElect,
+		LeaderElectionID:        "rollcall-controllers.identity.rollcall.dev",
+		LeaderElectionNamespace: opts.operatorNamespace,
 	})
 	if err != nil {
 		return err
@@ -104,6 +111,7 @@ func run(opts options) error {
 	}
 	if opts.scimServer {
 		opts.scim.PublicBaseURL = opts.publicBaseURL
+		opts.scim.OperatorNamespace = opts.operatorNamespace
 		srv, err := scimserver.New(mgr, opts.scim)
 		if err != nil {
 			return fmt.Errorf("set up SCIM server: %w", err)
@@ -140,9 +148,10 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, opts options) error
 		return fmt.Errorf("register state metrics: %w", err)
 	}
 	if err := (&workspace.Reconciler{
-		Client:        mgr.GetClient(),
-		APIReader:     mgr.GetAPIReader(),
-		PublicBaseURL: opts.publicBaseURL,
+		Client:            mgr.GetClient(),
+		APIReader:         mgr.GetAPIReader(),
+		PublicBaseURL:     opts.publicBaseURL,
+		OperatorNamespace: opts.operatorNamespace,
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace controller: %w", err)
 	}
@@ -166,6 +175,15 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, opts options) error
 		return fmt.Errorf("set up workspace user controller: %w", err)
 	}
 	return nil
+}
+
+// defaultOperatorNamespace is $POD_NAMESPACE, which config/manager sets
+// from the downward API, else the namespace config/default installs into.
+func defaultOperatorNamespace(getenv func(string) string) string {
+	if ns := strings.TrimSpace(getenv("POD_NAMESPACE")); ns != "" {
+		return ns
+	}
+	return scimtoken.DefaultNamespace
 }
 
 // parsePrefixes reads a comma-separated list of IP addresses and CIDR

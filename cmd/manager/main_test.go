@@ -21,3 +21,13 @@ func TestParsePrefixes(t *testing.T) {
 		}
 	}
 }
+
+func TestOperatorNamespaceComesFromTheDownwardAPI(t *testing.T) {
+	env := map[string]string{"POD_NAMESPACE": "identity"}
+	if got := defaultOperatorNamespace(func(k string) string { return env[k] }); got != "identity" {
+		t.Errorf("with POD_NAMESPACE=identity: %q", got)
+	}
+	if got := defaultOperatorNamespace(func(string) string { return "" }); got != "rollcall-system" {
+		t.Errorf("without POD_NAMESPACE: %q, want rollcall-system", got)
+	}
+}

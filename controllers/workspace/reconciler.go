@@ -51,6 +51,10 @@ type Reconciler struct {
 	// Clock tells the time; nil means the real clock (clock.RealClock).
 	// Tests may set a fake one (k8s.io/utils/clock/testing).
 	Clock clock.PassiveClock
+	// OperatorNamespace is the namespace the operator runs in, where the
+	// digest records of the workspaces' tokens are published for the SCIM
+	// server; empty means rollcall-system.
+	OperatorNamespace string
 	// Workers is how many Workspaces are reconciled at once
 	// (MaxConcurrentReconciles); zero means 1.
 	Workers int
@@ -85,12 +89,29 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	return ctrl.Result{}, r.applyStatus(ctx, ws, scim)
+	// The SCIM server knows the token only through its digest record: until
+	// it is published the endpoint is not ready. The error is returned too,
+	// so the workqueue retries with backoff.
+	version, published := r.publishTokenDigests(ctx, ws)
+	if published != nil {
+		// What was published before stays in use, and so does its version.
+		version = ws.Status.PublishedTokenVersion
+		if scim.condition.Status == metav1.ConditionTrue {
+			scim.condition = conditions.False(identityv1alpha1.ConditionSCIMReady, identityv1alpha1.ReasonTokenDigestsNotPublished,
+				published.Error(), ws.Generation)
+		}
+	}
+	scim.publishedTokenVersion = version
+	if err := r.applyStatus(ctx, ws, scim); err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{}, published
 }
 
 // SetupWithManager registers the controller. Secrets are watched by metadata
-// only, so a deleted token Secret is re-created at once without caching
-// every Secret's data. WorkspaceUsers are watched only for a Workspace
+// only, so a deleted token Secret is re-created, and a changed one (a
+// rotation, an edit of a brought one) published, at once without caching
+// every Secret's data (workspacesOfSecret). WorkspaceUsers are watched only for a Workspace
 // being deleted (usersOfDeletingWorkspace). The field indexes it reads are
 // registered by indexes.AddDefault.
 func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
@@ -102,7 +123,7 @@ func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&identityv1alpha1.Workspace{}).
-		Owns(&corev1.Secret{}, builder.OnlyMetadata).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.workspacesOfSecret), builder.OnlyMetadata).
 		Watches(&identityv1alpha1.WorkspaceUser{}, handler.EnqueueRequestsFromMapFunc(r.deletingWorkspaceOfUser),
 			builder.WithPredicates(userCreatedOrDeleted())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
@@ -115,6 +136,9 @@ type scimState struct {
 	condition       metav1.Condition
 	tenantURL       string
 	tokenSecretName string
+	// publishedTokenVersion is the resourceVersion of the token Secret
+	// whose digests are published.
+	publishedTokenVersion string
 }
 
 // reconcileSCIM makes sure the token Secret exists and computes the SCIMReady condition.

@@ -55,6 +55,11 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, ws *identityv1alpha1.W
 		return ctrl.Result{}, fmt.Errorf("list users of workspace %s: %w", ws.Name, err)
 	}
 	if len(users.Items) == 0 {
+		// Until now the workspace's token still opened its 404; the
+		// record lives in another namespace, out of garbage collection's reach.
+		if err := r.withdrawTokenDigests(ctx, ws); err != nil {
+			return ctrl.Result{}, err
+		}
 		return ctrl.Result{}, r.removeFinalizer(ctx, ws)
 	}
 	var errs []error
@@ -121,6 +126,9 @@ func (r *Reconciler) reportDeleting(ctx context.Context, ws *identityv1alpha1.Wo
 	}
 	if ws.Status.TokenSecretName != "" {
 		status.WithTokenSecretName(ws.Status.TokenSecretName)
+	}
+	if ws.Status.PublishedTokenVersion != "" {
+		status.WithPublishedTokenVersion(ws.Status.PublishedTokenVersion)
 	}
 	if err := r.Status().Apply(ctx, ac.Workspace(ws.Name, ws.Namespace).WithStatus(status),
 		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil && !apierrors.IsNotFound(err) {

@@ -133,3 +133,13 @@ func waitForTenant(ctx context.Context, c client.Client, ws *identityv1alpha1.Wo
 		}
 	}
 }
+
+// ensureNamespace creates namespace name unless it exists: the operator's
+// namespace, where the controllers publish the SCIM token digests.
+func ensureNamespace(ctx context.Context, c client.Client, name string) error {
+	err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create namespace %s: %w", name, err)
+	}
+	return nil
+}

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/rollcall-dev/rollcall/internal/manifests"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
@@ -106,6 +107,9 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 
+	if err := ensureNamespace(ctx, c, scimtoken.DefaultNamespace); err != nil {
+		return err
+	}
 	mgr, err := startManager(cfg, kubeconfig)
 	if err != nil {
 		return err

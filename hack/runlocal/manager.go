@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
 // managerProcess is the manager binary running as a child process.
@@ -52,6 +54,7 @@ func managerArgs(cfg config, kubeconfig string) []string {
 		"--public-base-url=http://" + cfg.scimAddr,
 		"--scim-bind-address=" + cfg.scimAddr,
 		"--scim-insecure-http",
+		"--operator-namespace=" + scimtoken.DefaultNamespace,
 	}
 	if cfg.pprofAddr != "" {
 		args = append(args, "--pprof-bind-address="+cfg.pprofAddr)

@@ -117,6 +117,24 @@ func TestRunLocal(t *testing.T) {
 	// The first request right after the Tenant URL is printed is answered.
 	status, _ = scimGet(t, second.tenantURL+"/Users?count=1", second.token)
 	g.Expect(status).To(Equal(http.StatusOK), "the SCIM server answers as soon as the restart prints its Tenant URL")
+
+	// A rotation reaches the SCIM server through the digest record the
+	// controller publishes: the command returns once it is published, the
+	// new token opens the endpoint within the server's 1 s refresh, and the
+	// old one keeps working during the grace period.
+	rotate := exec.Command(filepath.Join(bin, "kubectl-rollcall"), "--kubeconfig", filepath.Join(state, "kubeconfig"),
+		"workspace", "rotate-token", "demo", "-n", "demo", "--grace", "1h")
+	out, err = rotate.CombinedOutput()
+	g.Expect(err).NotTo(HaveOccurred(), "kubectl rollcall workspace rotate-token: %s", out)
+	rotated, _, ok := strings.Cut(strings.TrimPrefix(string(out), "Secret Token: "), "\n")
+	g.Expect(ok).To(BeTrue(), "%s", out)
+	g.Expect(rotated).To(HaveLen(43))
+	g.Eventually(func() int {
+		status, _ := scimGet(t, second.tenantURL+"/Users?count=1", rotated)
+		return status
+	}).WithTimeout(5 * time.Second).WithPolling(100 * time.Millisecond).Should(Equal(http.StatusOK))
+	status, _ = scimGet(t, second.tenantURL+"/Users?count=1", second.token)
+	g.Expect(status).To(Equal(http.StatusOK), "the old token during its grace period")
 	second.interrupt(t)
 }
 

@@ -3,7 +3,7 @@
 //	kubectl rollcall domain approve|deny|revoke NAME [--reason R] [--message M] [--force]
 //	kubectl rollcall domain list
 //	kubectl rollcall workspace token NAME [-n NAMESPACE]
-//	kubectl rollcall workspace rotate-token NAME [-n NAMESPACE] [--grace 24h]
+//	kubectl rollcall workspace rotate-token NAME [-n NAMESPACE] [--grace 24h] [--wait 30s]
 //
 // Like "kubectl certificate approve", a decision about a domain is the
 // Verified condition of its status. The plugin records who decided (the

@@ -363,6 +363,9 @@ func TestWorkspaceRotateToken(t *testing.T) {
 	g.Expect(token).NotTo(Equal(old))
 	g.Expect(out).To(HavePrefix("Secret Token: " + token + "\nThe previous token is accepted until "))
 	g.Expect(string(secret.Data["previousToken"])).To(Equal(old))
+	published := &identityv1alpha1.Workspace{}
+	g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme"}, published)).To(Succeed())
+	g.Expect(published.Status.PublishedTokenVersion).To(Equal(secret.ResourceVersion), "the command returned once the new token was published")
 	expires, err := time.Parse(time.RFC3339, secret.Annotations["identity.rollcall.dev/previous-token-expires"])
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(time.Until(expires)).To(BeNumerically("~", 2*time.Hour, time.Minute))
@@ -372,6 +375,28 @@ func TestWorkspaceRotateToken(t *testing.T) {
 	g.Expect(out).To(ContainSubstring("The previous token is no longer accepted."))
 	g.Expect(env.Client.Get(ctx, key, secret)).To(Succeed())
 	g.Expect(secret.Data).NotTo(HaveKey("previousToken"))
+}
+
+// Without a controller to publish the new token to the SCIM server, the
+// rotation is done but the command says the new token is not in use yet
+// and fails, after printing it.
+func TestWorkspaceRotateTokenFailsUntilPublished(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testenv.NewNamespace(t, env.Client)
+	g.Expect(env.Client.Create(ctx, newWorkspace(ns))).To(Succeed())
+	g.Expect(env.Client.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "acme-scim-token"},
+		Data: map[string][]byte{"token": []byte("the-token-before-the-rotation-0001")}})).To(Succeed())
+	kubeconfig := kubeconfigFor(t, "admin-without-controller", "cluster-admin")
+
+	start := time.Now()
+	out, err := run(kubeconfig, "workspace", "rotate-token", "acme", "-n", ns, "--wait", "1s")
+	g.Expect(err).To(MatchError(ContainSubstring("has not reported it published within 1s")))
+	g.Expect(time.Since(start)).To(BeNumerically("<", 10*time.Second))
+	secret := &corev1.Secret{}
+	g.Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme-scim-token"}, secret)).To(Succeed())
+	g.Expect(out).To(HavePrefix("Secret Token: " + string(secret.Data["token"]) + "\n"))
+	g.Expect(string(secret.Data["previousToken"])).To(Equal("the-token-before-the-rotation-0001"))
 }
 
 func TestWorkspaceToken(t *testing.T) {

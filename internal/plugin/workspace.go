@@ -50,12 +50,14 @@ func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Com
 }
 
 func newRotateTokenCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Command {
-	var grace time.Duration
+	var grace, wait time.Duration
 	cmd := &cobra.Command{
 		Use:   "rotate-token WORKSPACE",
 		Short: "Give a workspace a new SCIM token; the old one keeps working for --grace",
 		Long: "Give a workspace a new SCIM token and print it. The old token keeps working until --grace has passed, " +
-			"so there is time to paste the new one into the identity provider. Needs get on the workspace and get and update on its token Secret.",
+			"so there is time to paste the new one into the identity provider. Needs get on the workspace and get and update on its token Secret.\n\n" +
+			"The SCIM server learns the new token from the Rollcall controller (it never reads the token Secret): the command waits up to --wait " +
+			"for the workspace to report it published, and fails if it does not, as until then the tokens known before, the old one included, stay in use.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := k.client()
@@ -66,7 +68,7 @@ func newRotateTokenCommand(k *kube, streams genericiooptions.IOStreams) *cobra.C
 			if err != nil {
 				return err
 			}
-			token, until, err := rotateToken(cmd.Context(), c, ns, args[0], grace, time.Now())
+			token, until, version, err := rotateToken(cmd.Context(), c, ns, args[0], grace, time.Now())
 			if err != nil {
 				return err
 			}
@@ -74,38 +76,72 @@ func newRotateTokenCommand(k *kube, streams genericiooptions.IOStreams) *cobra.C
 			if !until.IsZero() {
 				previous = "The previous token is accepted until " + until.UTC().Format(time.RFC3339) + "."
 			}
-			_, err = fmt.Fprintf(streams.Out, "Secret Token: %s\n%s\n", token, previous)
+			if _, err := fmt.Fprintf(streams.Out, "Secret Token: %s\n", token); err != nil {
+				return err
+			}
+			if wait > 0 {
+				if err := waitForPublishedToken(cmd.Context(), c, ns, args[0], version, wait); err != nil {
+					return err
+				}
+			}
+			_, err = fmt.Fprintln(streams.Out, previous)
 			return err
 		},
 	}
 	cmd.Flags().DurationVar(&grace, "grace", 24*time.Hour, "How long the previous token stays valid; 0 ends it at once.")
+	cmd.Flags().DurationVar(&wait, "wait", 30*time.Second, "How long to wait for the controller to publish the new token to the SCIM server; 0 does not wait.")
 	return cmd
 }
 
 // rotateToken gives the workspace's token Secret a new token, keeping the old
-// one for grace. It returns the new token and when the old one expires (zero
-// when it already has).
-func rotateToken(ctx context.Context, c client.Client, namespace, name string, grace time.Duration, now time.Time) (string, time.Time, error) {
+// one for grace. It returns the new token, when the old one expires (zero
+// when it already has) and the token Secret's new resourceVersion.
+func rotateToken(ctx context.Context, c client.Client, namespace, name string, grace time.Duration, now time.Time) (string, time.Time, string, error) {
 	ws := &identityv1alpha1.Workspace{}
 	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, ws); err != nil {
-		return "", time.Time{}, fmt.Errorf("get workspace %s/%s: %w", namespace, name, err)
+		return "", time.Time{}, "", fmt.Errorf("get workspace %s/%s: %w", namespace, name, err)
 	}
 	secret := &corev1.Secret{}
 	key := client.ObjectKey{Namespace: namespace, Name: ws.TokenSecretName()}
 	if err := c.Get(ctx, key, secret); err != nil {
-		return "", time.Time{}, fmt.Errorf("get token Secret %s: %w", key, err)
+		return "", time.Time{}, "", fmt.Errorf("get token Secret %s: %w", key, err)
 	}
 	token, err := scimtoken.Rotate(secret, grace, now)
 	if err != nil {
-		return "", time.Time{}, err
+		return "", time.Time{}, "", err
 	}
 	// Update carries the resourceVersion read above: a concurrent rotation
 	// makes this one fail instead of losing a token.
 	if err := c.Update(ctx, secret); err != nil {
-		return "", time.Time{}, fmt.Errorf("update token Secret %s: %w", key, err)
+		return "", time.Time{}, "", fmt.Errorf("update token Secret %s: %w", key, err)
 	}
 	_, until, _ := scimtoken.Previous(secret)
-	return token, until, nil
+	return token, until, secret.ResourceVersion, nil
+}
+
+// waitForPublishedToken waits up to wait for the workspace to report the
+// token Secret at version published to the SCIM server
+// (status.publishedTokenVersion). Resource versions are opaque: only the
+// very version counts, so an edit of the Secret meanwhile makes it wait
+// out the time and say so.
+func waitForPublishedToken(ctx context.Context, c client.Client, namespace, name, version string, wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	ws := &identityv1alpha1.Workspace{}
+	for {
+		err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, ws)
+		if err == nil && ws.Status.PublishedTokenVersion == version {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the token is rotated, but workspace %s/%s has not reported it published within %s "+
+				"(status.publishedTokenVersion %q, the token Secret is at %q): until the Rollcall controller publishes it, "+
+				"the SCIM server refuses the new token and accepts the tokens it knew before, the old one included; check that the controller runs",
+				namespace, name, wait, ws.Status.PublishedTokenVersion, version)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // scimCredentials reads a workspace's Tenant URL and the token in its Secret.

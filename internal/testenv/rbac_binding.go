@@ -40,8 +40,41 @@ func BindClusterRoles(ctx context.Context, c client.Client, user string, roles .
 	return nil
 }
 
+// BindRoles binds user to each Role of namespace with a RoleBinding named
+// "<user>-<role>" there and waits, as BindClusterRoles does, until the
+// authorizer grants the first rule of each role in namespace.
+func BindRoles(ctx context.Context, c client.Client, namespace, user string, roles ...string) error {
+	for _, name := range roles {
+		binding := &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: user + "-" + name},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
+			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: user}},
+		}
+		if err := c.Create(ctx, binding); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("bind %s to Role %s/%s: %w", user, namespace, name, err)
+		}
+		role := &rbacv1.Role{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, role); err != nil {
+			return fmt.Errorf("get Role %s/%s: %w", namespace, name, err)
+		}
+		if len(role.Rules) == 0 {
+			continue
+		}
+		if err := waitUntilAllowedIn(ctx, c, namespace, user, role.Rules[0]); err != nil {
+			return fmt.Errorf("bind %s to Role %s/%s: %w", user, namespace, name, err)
+		}
+	}
+	return nil
+}
+
 func waitUntilAllowed(ctx context.Context, c client.Client, user string, rule rbacv1.PolicyRule) error {
-	attrs := &authorizationv1.ResourceAttributes{Verb: rule.Verbs[0]}
+	return waitUntilAllowedIn(ctx, c, "", user, rule)
+}
+
+// waitUntilAllowedIn waits until user may do rule's first verb on its first
+// resource in namespace ("" for cluster-wide).
+func waitUntilAllowedIn(ctx context.Context, c client.Client, namespace, user string, rule rbacv1.PolicyRule) error {
+	attrs := &authorizationv1.ResourceAttributes{Namespace: namespace, Verb: rule.Verbs[0]}
 	if len(rule.APIGroups) > 0 {
 		attrs.Group = rule.APIGroups[0]
 	}

@@ -1,7 +1,7 @@
 // Package testenv starts a real kube-apiserver and etcd for tests: the
 // binaries that `make control-plane` builds from source into bin/k8s/<version>.
 // The CRDs of config/crd/bases and the admission policies of config/policies
-// are installed before any test runs.
+// are installed, and the operator's namespace created, before any test runs.
 package testenv
 
 import (
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -23,6 +25,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/manifests"
+	"github.com/rollcall-dev/rollcall/internal/scimtoken"
 )
 
 // Env is a running control plane with the Rollcall CRDs installed.
@@ -89,6 +92,13 @@ func Start() (*Env, error) {
 	if err := manifests.Install(ctx, e.Client, filepath.Join(root, "config", "policies")); err != nil {
 		_ = env.Stop()
 		return nil, err
+	}
+	// The operator's namespace, where the Workspace controller publishes
+	// the digest records the SCIM server reads.
+	operator := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: scimtoken.DefaultNamespace}}
+	if err := e.Client.Create(ctx, operator); err != nil {
+		_ = env.Stop()
+		return nil, fmt.Errorf("create the operator namespace: %w", err)
 	}
 	return e, nil
 }

@@ -27,22 +27,7 @@ func TestDefaultInstallIsAccepted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kubectl := filepath.Join(env.BinaryAssetsDirectory, "kubectl")
-	if _, err := os.Stat(kubectl); err != nil {
-		t.Fatalf("no kubectl in %s: run 'make kubectl' (make test does it)", env.BinaryAssetsDirectory)
-	}
-	out, err := exec.Command(kubectl, "kustomize", filepath.Join(root, "config", "default")).Output()
-	if err != nil {
-		t.Fatalf("kubectl kustomize config/default: %v", err)
-	}
-	file := filepath.Join(t.TempDir(), "install.yaml")
-	if err := os.WriteFile(file, out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	objs, err := manifests.Read(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, objs := render(t, root)
 	kinds := map[string]int{}
 	ctx := context.Background()
 	// Namespaces first, so the namespaced objects have somewhere to go.
@@ -61,7 +46,7 @@ func TestDefaultInstallIsAccepted(t *testing.T) {
 			kinds[obj.GetKind()]++
 		}
 	}
-	for _, want := range []string{"CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment", "Service", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} {
+	for _, want := range []string{"CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} {
 		if kinds[want] == 0 {
 			t.Errorf("config/default renders no %s; rendered: %v", want, kinds)
 		}
@@ -69,6 +54,28 @@ func TestDefaultInstallIsAccepted(t *testing.T) {
 	if !bytes.Contains(out, []byte("workspaces.identity.rollcall.dev")) {
 		t.Error("config/default does not install the Workspace CRD")
 	}
+}
+
+// render is `kubectl kustomize config/default`, as text and as objects.
+func render(t *testing.T, root string) ([]byte, []*unstructured.Unstructured) {
+	t.Helper()
+	kubectl := filepath.Join(env.BinaryAssetsDirectory, "kubectl")
+	if _, err := os.Stat(kubectl); err != nil {
+		t.Fatalf("no kubectl in %s: run 'make kubectl' (make test does it)", env.BinaryAssetsDirectory)
+	}
+	out, err := exec.Command(kubectl, "kustomize", filepath.Join(root, "config", "default")).Output()
+	if err != nil {
+		t.Fatalf("kubectl kustomize config/default: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "install.yaml")
+	if err := os.WriteFile(file, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := manifests.Read(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, objs
 }
 
 func isNamespace(obj *unstructured.Unstructured) bool { return obj.GetKind() == "Namespace" }

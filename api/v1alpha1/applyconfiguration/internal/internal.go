@@ -522,6 +522,9 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: observedGeneration
       type:
         scalar: numeric
+    - name: publishedTokenVersion
+      type:
+        scalar: string
     - name: tenantURL
       type:
         scalar: string

@@ -35,6 +35,12 @@ type WorkspaceStatusApplyConfiguration struct {
 	// tokenSecretName names the Secret whose key "token" is the bearer token
 	// ("Secret Token" in Entra ID).
 	TokenSecretName *string `json:"tokenSecretName,omitempty"`
+	// publishedTokenVersion is the resourceVersion of the token Secret whose
+	// tokens the SCIM server accepts: the controller has published their
+	// digests for it. After a rotation the new token is accepted once this
+	// is the Secret's resourceVersion; until then the tokens published
+	// before are. Empty when no token is published.
+	PublishedTokenVersion *string `json:"publishedTokenVersion,omitempty"`
 	// users counts the workspace's users by state.
 	Users *UserCountsApplyConfiguration `json:"users,omitempty"`
 	// conditions: Ready (SCIMReady is True or SCIM is disabled on purpose,
@@ -70,6 +76,14 @@ func (b *WorkspaceStatusApplyConfiguration) WithTenantURL(value string) *Workspa
 // If called multiple times, the TokenSecretName field is set to the value of the last call.
 func (b *WorkspaceStatusApplyConfiguration) WithTokenSecretName(value string) *WorkspaceStatusApplyConfiguration {
 	b.TokenSecretName = &value
+	return b
+}
+
+// WithPublishedTokenVersion sets the PublishedTokenVersion field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the PublishedTokenVersion field is set to the value of the last call.
+func (b *WorkspaceStatusApplyConfiguration) WithPublishedTokenVersion(value string) *WorkspaceStatusApplyConfiguration {
+	b.PublishedTokenVersion = &value
 	return b
 }
 
