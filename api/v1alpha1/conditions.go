@@ -13,7 +13,9 @@ const (
 
 	// ConditionDomainVerified (WorkspaceUser): the person's e-mail domain is verified for the workspace.
 	ConditionDomainVerified = "DomainVerified"
-	// ConditionSynced (WorkspaceUser): the member in the backend matches the spec.
+	// ConditionSynced (WorkspaceUser): the member in the backend matches the
+	// spec; (WorkspaceGroup) the group and the memberships of its let-in
+	// members match the backend.
 	ConditionSynced = "Synced"
 
 	// ConditionVerified (WorkspaceDomain): an approver verified the domain.
@@ -46,6 +48,13 @@ const (
 	ReasonInvalidBackendConfig = "InvalidBackendConfig"
 	// ReasonMemberRejected: the backend refused the member's values.
 	ReasonMemberRejected = "MemberRejected"
+	// ReasonGroupRejected (WorkspaceGroup Synced): the backend refused the
+	// group's values or one of its membership calls.
+	ReasonGroupRejected = "GroupRejected"
+	// ReasonMembersPending (WorkspaceGroup Ready): the group is synced, and
+	// some of its members wait: their user is not let in yet or does not
+	// exist.
+	ReasonMembersPending = "MembersPending"
 	// ReasonSecretNotFound: a Secret the spec names does not exist.
 	ReasonSecretNotFound = "SecretNotFound"
 	// ReasonWorkspaceNotFound: the referenced Workspace does not exist.
