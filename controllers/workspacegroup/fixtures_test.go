@@ -9,6 +9,7 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -295,4 +296,21 @@ func gone(g Gomega, obj client.Object) {
 	err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 	g.Expect(err).To(HaveOccurred())
 	g.Expect(client.IgnoreNotFound(err)).To(Succeed())
+}
+
+// expectEvent waits for an event of type and reason about the named object.
+func expectEvent(t *testing.T, ns, name, eventType, reason string) {
+	t.Helper()
+	NewWithT(t).Eventually(func(g Gomega) {
+		list := &eventsv1.EventList{}
+		g.Expect(env.Client.List(context.Background(), list, client.InNamespace(ns))).To(Succeed())
+		var seen []string
+		for _, e := range list.Items {
+			if e.Regarding.Name == name && e.Type == eventType && e.Reason == reason {
+				return
+			}
+			seen = append(seen, e.Regarding.Name+" "+e.Type+" "+e.Reason)
+		}
+		g.Expect(seen).To(ContainElement(name + " " + eventType + " " + reason))
+	}).WithTimeout(timeout).Should(Succeed())
 }

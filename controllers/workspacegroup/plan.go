@@ -2,6 +2,7 @@ package workspacegroup
 
 import (
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/types"
 
@@ -28,14 +29,22 @@ type memberPlan struct {
 }
 
 // planMembers compares the group's shards with actual, the member keys
-// the backend holds (sorted or not), using the roster. It makes one map of
-// actual and one roster lookup per member: a 50,000-member group at rest
-// costs that and nothing else.
+// the backend holds, using the roster. It makes one map of actual and one
+// roster lookup per member, and builds no key of a member already in
+// place: a 50,000-member group at rest costs that and nothing else.
 func (r *Reconciler) planMembers(group *identityv1alpha1.WorkspaceGroup, shards groupmembers.Shards, actual []string) memberPlan {
 	ns, ws := group.Namespace, group.Spec.WorkspaceRef.Name
-	unmatched := make(map[string]struct{}, len(actual))
+	// Keys of the derived form are held by their UID (a substring, no
+	// copy); any other key (a recorded one that differs) as it is.
+	prefix := backendkey.For(ns, ws, "")
+	byUID := make(map[string]struct{}, len(actual))
+	other := map[string]struct{}{}
 	for _, k := range actual {
-		unmatched[k] = struct{}{}
+		if uid, ok := strings.CutPrefix(k, prefix); ok {
+			byUID[uid] = struct{}{}
+		} else {
+			other[k] = struct{}{}
+		}
 	}
 	var p memberPlan
 	r.roster.read(func(lookup func(types.UID) (rosterEntry, bool)) {
@@ -44,19 +53,24 @@ func (r *Reconciler) planMembers(group *identityv1alpha1.WorkspaceGroup, shards 
 			uid := types.UID(id)
 			e, ok := lookup(uid)
 			if !ok || e.namespace != ns || e.workspace != ws {
-				// No such user (or not of this workspace): any membership
+				// No such user (or not of this workspace): a membership
 				// under the key it would have goes.
 				p.noSuchUser++
 				return
 			}
-			key := e.key(uid)
-			_, present := unmatched[key]
-			delete(unmatched, key)
+			var present bool
+			if e.memberKey == "" {
+				_, present = byUID[id]
+				delete(byUID, id)
+			} else {
+				_, present = other[e.memberKey]
+				delete(other, e.memberKey)
+			}
 			switch e.state {
 			case letin.In:
 				p.synced++
 				if !present {
-					p.add = append(p.add, key)
+					p.add = append(p.add, e.key(uid))
 				}
 			case letin.Unknown:
 				if present {
@@ -67,12 +81,15 @@ func (r *Reconciler) planMembers(group *identityv1alpha1.WorkspaceGroup, shards 
 			default:
 				p.notLetIn++
 				if present {
-					p.remove = append(p.remove, key)
+					p.remove = append(p.remove, e.key(uid))
 				}
 			}
 		})
 	})
-	for k := range unmatched {
+	for uid := range byUID {
+		p.remove = append(p.remove, prefix+uid)
+	}
+	for k := range other {
 		p.remove = append(p.remove, k)
 	}
 	slices.Sort(p.add)
