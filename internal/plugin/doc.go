@@ -4,6 +4,7 @@
 //	kubectl rollcall domain list
 //	kubectl rollcall workspace token NAME [-n NAMESPACE]
 //	kubectl rollcall workspace rotate-token NAME [-n NAMESPACE] [--grace 24h]
+//	kubectl rollcall group members NAME [-n NAMESPACE]
 //
 // Like "kubectl certificate approve", a decision about a domain is the
 // Verified condition of its status. The plugin records who decided (the
