@@ -23,7 +23,10 @@ type rosterEntry struct {
 	// memberKey is the user's recorded member key when it differs from the
 	// derived one (backendkey.For), else "": most entries hold no key.
 	memberKey string
-	state     letin.State
+	// state is the user's let-in state now; settled is the last In or Out
+	// it had (Out for a user first seen Unknown), for the watch to tell
+	// whether a change can matter to a group.
+	state, settled letin.State
 }
 
 // key is the entry's member key for the user with uid.
@@ -59,6 +62,10 @@ func (r *roster) set(u *identityv1alpha1.WorkspaceUser) (old rosterEntry, existe
 		r.users = map[types.UID]rosterEntry{}
 	}
 	old, existed = r.users[u.UID]
+	now.settled = now.state
+	if now.state == letin.Unknown {
+		now.settled = old.settled // Out when there was no entry
+	}
 	r.users[u.UID] = now
 	return old, existed, now
 }
@@ -83,16 +90,19 @@ func (r *roster) read(f func(lookup func(types.UID) (rosterEntry, bool))) {
 }
 
 // moved reports whether a user's change from old to now can change what
-// a group holds in the backend: it became In or Out (or its key changed).
-// A user becoming Unknown changes nothing: the backend is left as it is.
+// a group holds in the backend: it settled In or Out other than it last
+// settled, or its key changed. Becoming Unknown changes nothing (the
+// backend is left as it is), and so does coming back to the state it
+// had before: an edit of a let-in user (In, Unknown while the user
+// controller catches up, In) queues no group.
 func moved(old rosterEntry, existed bool, now rosterEntry) bool {
 	if !existed {
-		old.state = letin.Out
+		old.settled = letin.Out
 	}
 	if now.state == letin.Unknown {
 		return false
 	}
-	return now.state != old.state || now.memberKey != old.memberKey
+	return now.settled != old.settled || now.memberKey != old.memberKey
 }
 
 // userEvents keeps the roster and enqueues the groups of the user's

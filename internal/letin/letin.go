@@ -20,13 +20,13 @@ import (
 type State uint8
 
 const (
-	// Out: the memberships must not be in the backend (the user is being
+	// Out means the memberships must not be in the backend (the user is being
 	// deleted, is inactive, is held by the user gate, or its member is not
 	// in the backend).
 	Out State = iota
-	// In: the memberships belong in the backend.
+	// In means the memberships belong in the backend.
 	In
-	// Unknown: the user was let in before and the user controller has not
+	// Unknown means the user was let in before and the user controller has not
 	// yet caught up with the user's latest change, or its last call to the
 	// backend failed for a transient reason. The memberships in the backend
 	// are left as they are: one not there is not added, one there is not
