@@ -60,7 +60,7 @@ const (
 	// ReasonWorkspaceNotFound: the referenced Workspace does not exist.
 	ReasonWorkspaceNotFound = "WorkspaceNotFound"
 	// ReasonDeletingUsers (Workspace Ready): the workspace is being deleted
-	// and waits for its users to be deprovisioned by its policy.
+	// and waits for its users and groups to be deprovisioned by its policy.
 	ReasonDeletingUsers = "DeletingUsers"
 	// ReasonDomainNotVerified: the person's domain is not verified; the user is held.
 	ReasonDomainNotVerified = "DomainNotVerified"
@@ -104,9 +104,10 @@ const (
 	MemberFinalizer = "identity.rollcall.dev/member"
 
 	// UsersFinalizer keeps a Workspace, and so its backend configuration
-	// and deprovisioning policy, until all its WorkspaceUsers are gone:
-	// deleting a Workspace deletes its users, and each is deprovisioned by
-	// the policy before the Workspace goes.
+	// and deprovisioning policy, until all its WorkspaceUsers and
+	// WorkspaceGroups are gone: deleting a Workspace deletes its users and
+	// groups, and each is deprovisioned by the policy before the Workspace
+	// goes.
 	UsersFinalizer = "identity.rollcall.dev/users"
 
 	// GroupFinalizer keeps a WorkspaceGroup until its group and memberships
