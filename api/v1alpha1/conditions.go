@@ -13,7 +13,9 @@ const (
 
 	// ConditionDomainVerified (WorkspaceUser): the person's e-mail domain is verified for the workspace.
 	ConditionDomainVerified = "DomainVerified"
-	// ConditionSynced (WorkspaceUser): the member in the backend matches the spec.
+	// ConditionSynced (WorkspaceUser): the member in the backend matches the
+	// spec; (WorkspaceGroup) the group and the memberships of its let-in
+	// members match the backend.
 	ConditionSynced = "Synced"
 
 	// ConditionVerified (WorkspaceDomain): an approver verified the domain.
@@ -49,12 +51,19 @@ const (
 	ReasonInvalidBackendConfig = "InvalidBackendConfig"
 	// ReasonMemberRejected: the backend refused the member's values.
 	ReasonMemberRejected = "MemberRejected"
+	// ReasonGroupRejected (WorkspaceGroup Synced): the backend refused the
+	// group's values or one of its membership calls.
+	ReasonGroupRejected = "GroupRejected"
+	// ReasonMembersPending (WorkspaceGroup Ready): the group is synced, and
+	// some of its members wait: their user is not let in yet or does not
+	// exist.
+	ReasonMembersPending = "MembersPending"
 	// ReasonSecretNotFound: a Secret the spec names does not exist.
 	ReasonSecretNotFound = "SecretNotFound"
 	// ReasonWorkspaceNotFound: the referenced Workspace does not exist.
 	ReasonWorkspaceNotFound = "WorkspaceNotFound"
 	// ReasonDeletingUsers (Workspace Ready): the workspace is being deleted
-	// and waits for its users to be deprovisioned by its policy.
+	// and waits for its users and groups to be deprovisioned by its policy.
 	ReasonDeletingUsers = "DeletingUsers"
 	// ReasonDomainNotVerified: the person's domain is not verified; the user is held.
 	ReasonDomainNotVerified = "DomainNotVerified"
@@ -98,9 +107,10 @@ const (
 	MemberFinalizer = "identity.rollcall.dev/member"
 
 	// UsersFinalizer keeps a Workspace, and so its backend configuration
-	// and deprovisioning policy, until all its WorkspaceUsers are gone:
-	// deleting a Workspace deletes its users, and each is deprovisioned by
-	// the policy before the Workspace goes.
+	// and deprovisioning policy, until all its WorkspaceUsers and
+	// WorkspaceGroups are gone: deleting a Workspace deletes its users and
+	// groups, and each is deprovisioned by the policy before the Workspace
+	// goes.
 	UsersFinalizer = "identity.rollcall.dev/users"
 
 	// GroupFinalizer keeps a WorkspaceGroup until its group and memberships

@@ -81,10 +81,11 @@ type WorkspaceGroupStatus struct {
 // +kubebuilder:resource:shortName=wsg,categories=rollcall
 // +kubebuilder:printcolumn:name="Display-Name",type=string,JSONPath=`.spec.displayName`
 // +kubebuilder:printcolumn:name="Members",type=integer,JSONPath=`.status.members.total`
-// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.members.pending`,priority=1
+// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.members.pending`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
-// +kubebuilder:printcolumn:name="Workspace",type=string,JSONPath=`.spec.workspaceRef.name`,priority=1
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`,priority=1
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:printcolumn:name="Workspace",type=string,JSONPath=`.spec.workspaceRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type WorkspaceGroup struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -1,6 +1,7 @@
 // Command kubectl-rollcall is the kubectl plugin of Rollcall: installed on
 // the PATH it runs as "kubectl rollcall". It approves, denies and revokes
-// claimed e-mail domains and shows a workspace's SCIM Tenant URL and token.
+// claimed e-mail domains, shows a workspace's SCIM Tenant URL and token, and
+// lists a group's members with their state.
 package main
 
 import (

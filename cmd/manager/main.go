@@ -1,4 +1,4 @@
-// Command manager runs Rollcall: the controllers (workspace, domain, user)
+// Command manager runs Rollcall: the controllers (workspace, domain, user, group)
 // and the SCIM server, each switchable by flag so they can scale apart.
 package main
 
@@ -23,6 +23,7 @@ import (
 	"github.com/rollcall-dev/rollcall/controllers/statemetrics"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
 	"github.com/rollcall-dev/rollcall/controllers/workspacedomain"
+	"github.com/rollcall-dev/rollcall/controllers/workspacegroup"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
 	"github.com/rollcall-dev/rollcall/internal/indexes"
 	"github.com/rollcall-dev/rollcall/internal/scimtoken"
@@ -51,7 +52,7 @@ func main() {
 	flag.StringVar(&opts.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	flag.StringVar(&opts.pprofAddr, "pprof-bind-address", "", "Address of the Go profiler's /debug/pprof endpoints; empty (the default) turns it off. Bind it to loopback: it is unauthenticated.")
 	flag.BoolVar(&opts.leaderElect, "leader-elect", false, "Elect one active controller manager among replicas.")
-	flag.BoolVar(&opts.controllers, "controllers", true, "Run the controllers (workspace, domain, user).")
+	flag.BoolVar(&opts.controllers, "controllers", true, "Run the controllers (workspace, domain, user, group).")
 	flag.BoolVar(&opts.scimServer, "scim-server", true, "Run the SCIM server.")
 	flag.StringVar(&opts.publicBaseURL, "public-base-url", "", "The SCIM server's address as identity providers reach it, e.g. https://scim.example.com; Tenant URLs are built on it.")
 	flag.StringVar(&opts.operatorNamespace, "operator-namespace", defaultOperatorNamespace(os.Getenv),
@@ -168,11 +169,22 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, opts options) error
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace domain controller: %w", err)
 	}
-	if err := (&workspaceuser.Reconciler{
+	users := &workspaceuser.Reconciler{
 		Client:   mgr.GetClient(),
 		Backends: backends,
-	}).SetupWithManager(ctx, mgr); err != nil {
+	}
+	if err := users.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up workspace user controller: %w", err)
+	}
+	// Groups take their turn in the users' per-workspace backend slots,
+	// one at a time per workspace, so a big group never crowds users out.
+	if err := (&workspacegroup.Reconciler{
+		Client:            mgr.GetClient(),
+		Backends:          backends,
+		Slots:             users.BackendSlots(),
+		SlotsPerWorkspace: users.SlotsPerWorkspace(),
+	}).SetupWithManager(ctx, mgr); err != nil {
+		return fmt.Errorf("set up workspace group controller: %w", err)
 	}
 	return nil
 }

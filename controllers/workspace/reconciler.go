@@ -64,12 +64,13 @@ type Reconciler struct {
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces/status,verbs=get;patch;update
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces/finalizers,verbs=update
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers,verbs=get;list;watch;delete
+// +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspacegroups,verbs=get;list;watch;delete
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile brings one Workspace's token Secret and status up to date, or,
-// once it is being deleted, deletes its users and lets it go when they are
-// gone.
+// once it is being deleted, deletes its users and groups and lets it go
+// when they are gone.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	ws := &identityv1alpha1.Workspace{}
 	if err := r.Get(ctx, req.NamespacedName, ws); err != nil {
@@ -111,8 +112,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 // SetupWithManager registers the controller. Secrets are watched by metadata
 // only, so a deleted token Secret is re-created, and a changed one (a
 // rotation, an edit of a brought one) published, at once without caching
-// every Secret's data (workspacesOfSecret). WorkspaceUsers are watched only for a Workspace
-// being deleted (usersOfDeletingWorkspace). The field indexes it reads are
+// every Secret's data (workspacesOfSecret). WorkspaceUsers and
+// WorkspaceGroups are watched only for a Workspace being deleted
+// (deletingWorkspaceOfUser, …OfGroup). The field indexes it reads are
 // registered by indexes.AddDefault.
 func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
 	if r.Recorder == nil {
@@ -125,7 +127,9 @@ func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error
 		For(&identityv1alpha1.Workspace{}).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.workspacesOfSecret), builder.OnlyMetadata).
 		Watches(&identityv1alpha1.WorkspaceUser{}, handler.EnqueueRequestsFromMapFunc(r.deletingWorkspaceOfUser),
-			builder.WithPredicates(userCreatedOrDeleted())).
+			builder.WithPredicates(createdOrDeleted())).
+		Watches(&identityv1alpha1.WorkspaceGroup{}, handler.EnqueueRequestsFromMapFunc(r.deletingWorkspaceOfGroup),
+			builder.WithPredicates(createdOrDeleted())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Workers}).
 		Named(ControllerName).
 		Complete(r)

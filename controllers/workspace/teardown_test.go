@@ -19,9 +19,12 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/memberbackend/memberbackendtest"
 	"github.com/rollcall-dev/rollcall/controllers/workspace"
+	"github.com/rollcall-dev/rollcall/controllers/workspacegroup"
 	"github.com/rollcall-dev/rollcall/controllers/workspaceuser"
 	"github.com/rollcall-dev/rollcall/internal/backend"
 	"github.com/rollcall-dev/rollcall/internal/backend/fake"
+	"github.com/rollcall-dev/rollcall/internal/backendkey"
+	"github.com/rollcall-dev/rollcall/internal/groupmembers"
 	"github.com/rollcall-dev/rollcall/internal/manifests"
 	"github.com/rollcall-dev/rollcall/internal/testenv"
 	"github.com/rollcall-dev/rollcall/internal/whoami"
@@ -47,6 +50,8 @@ func startTeardownControllers(t *testing.T, e *testenv.Env) *fakeOpener {
 		(&workspace.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), PublicBaseURL: publicURL}).SetupWithManager,
 		(&workspaceuser.Reconciler{Client: mgr.GetClient(), Backends: opener,
 			BackoffBase: 100 * time.Millisecond, BackoffMax: 2 * time.Second}).SetupWithManager,
+		(&workspacegroup.Reconciler{Client: mgr.GetClient(), Backends: opener,
+			BackoffBase: 100 * time.Millisecond, BackoffMax: 2 * time.Second}).SetupWithManager,
 	} {
 		if err := setup(context.Background(), mgr); err != nil {
 			t.Fatal(err)
@@ -63,6 +68,8 @@ type fleet struct {
 	ws     *identityv1alpha1.Workspace
 	domain *identityv1alpha1.WorkspaceDomain
 	users  []*identityv1alpha1.WorkspaceUser
+	// group holds every user.
+	group  *identityv1alpha1.WorkspaceGroup
 	b      *fake.Backend
 	before map[string]backend.Member
 }
@@ -103,6 +110,7 @@ func provision(t *testing.T, e *testenv.Env, opener *fakeOpener, ns, name string
 		g.Expect(e.Client.Create(ctx, u)).To(Succeed())
 		f.users = append(f.users, u)
 	}
+	f.group = newGroupOf(t, e, ws, f.users)
 	g.Eventually(func(g Gomega) {
 		got := &identityv1alpha1.Workspace{}
 		g.Expect(e.Client.Get(ctx, client.ObjectKeyFromObject(ws), got)).To(Succeed())
@@ -117,6 +125,7 @@ func provision(t *testing.T, e *testenv.Env, opener *fakeOpener, ns, name string
 		for _, m := range members {
 			g.Expect(m.Active).To(BeTrue(), "%s", m.UserName)
 		}
+		g.Expect(f.b.Memberships(backendkey.Group(f.group))).To(HaveLen(n))
 	}).WithTimeout(teardownTimeout).Should(Succeed())
 	f.before = map[string]backend.Member{}
 	for _, m := range f.b.Members() {
@@ -163,14 +172,55 @@ func (f *fleet) expectDeprovisioned(t *testing.T, e *testenv.Env, since time.Tim
 			err := e.Client.Get(ctx, client.ObjectKeyFromObject(u), &identityv1alpha1.WorkspaceUser{})
 			g.Expect(err).To(HaveOccurred(), "user %s is still there", u.Name)
 		}
-		err := e.Client.Get(ctx, client.ObjectKeyFromObject(f.ws), &identityv1alpha1.Workspace{})
+		err := e.Client.Get(ctx, client.ObjectKeyFromObject(f.group), &identityv1alpha1.WorkspaceGroup{})
+		g.Expect(err).To(HaveOccurred(), "group %s is still there", f.group.Name)
+		err = e.Client.Get(ctx, client.ObjectKeyFromObject(f.ws), &identityv1alpha1.Workspace{})
 		g.Expect(err).To(HaveOccurred(), "workspace %s is still there", f.ws.Name)
 	}).WithTimeout(teardownTimeout).Should(Succeed())
+	_, found := f.b.Group(backendkey.Group(f.group))
+	memberships := f.b.Memberships(backendkey.Group(f.group))
+	switch f.policy {
+	case identityv1alpha1.DeprovisionDelete:
+		g.Expect(found).To(BeFalse(), "policy Delete deletes the group")
+	case identityv1alpha1.DeprovisionDeactivate:
+		g.Expect(found).To(BeTrue(), "policy Deactivate keeps the group record")
+		g.Expect(memberships).To(BeEmpty(), "policy Deactivate removes the memberships")
+	default:
+		g.Expect(found).To(BeTrue(), "policy Retain keeps the group")
+		g.Expect(memberships).To(HaveLen(len(f.users)), "policy Retain keeps the memberships")
+	}
 	lost, changed := f.wrong()
 	t.Logf("%s (%d users): %d members lost, %d changed wrongly; converged after %.1fs",
 		f.policy, len(f.users), lost, changed, time.Since(since).Seconds())
 	g.Expect(lost).To(BeZero(), "members lost")
 	g.Expect(changed).To(BeZero(), "members not as the policy %s says", f.policy)
+}
+
+// newGroupOf creates a group of ws holding users, in one shard, as the
+// SCIM server would.
+func newGroupOf(t *testing.T, e *testenv.Env, ws *identityv1alpha1.Workspace, users []*identityv1alpha1.WorkspaceUser) *identityv1alpha1.WorkspaceGroup {
+	t.Helper()
+	g := NewWithT(t)
+	ctx := context.Background()
+	group := &identityv1alpha1.WorkspaceGroup{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ws.Namespace, Name: ws.Name + "-all", Finalizers: []string{identityv1alpha1.GroupFinalizer}},
+		Spec: identityv1alpha1.WorkspaceGroupSpec{WorkspaceRef: identityv1alpha1.WorkspaceReference{Name: ws.Name},
+			DisplayName: "Everyone in " + ws.Name},
+	}
+	g.Expect(e.Client.Create(ctx, group)).To(Succeed())
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		ids = append(ids, string(u.UID))
+	}
+	for _, w := range groupmembers.Plan(groupmembers.Shards{}, ids, nil, identityv1alpha1.MaxMembersPerMembership) {
+		g.Expect(e.Client.Create(ctx, &identityv1alpha1.WorkspaceGroupMembership{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ws.Namespace, Name: groupmembers.ShardName(group.Name, w.Prefix),
+				Labels: map[string]string{identityv1alpha1.LabelGroup: group.Name}},
+			Spec: identityv1alpha1.WorkspaceGroupMembershipSpec{GroupRef: identityv1alpha1.GroupReference{Name: group.Name},
+				HashPrefix: w.Prefix, Members: w.Members},
+		})).To(Succeed())
+	}
+	return group
 }
 
 var policies = []identityv1alpha1.DeprovisioningPolicy{
@@ -241,7 +291,8 @@ func TestUninstallingTheCRDsDeprovisionsByPolicy(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(root, "config", "crd", "bases", "*.yaml"))
 	g.Expect(err).NotTo(HaveOccurred())
 	sort.Strings(files) // kubectl delete -f DIR takes the files in this order
-	g.Expect(files).To(ContainElements(HaveSuffix("_workspaces.yaml"), HaveSuffix("_workspaceusers.yaml"), HaveSuffix("_workspacedomains.yaml")))
+	g.Expect(files).To(ContainElements(HaveSuffix("_workspaces.yaml"), HaveSuffix("_workspaceusers.yaml"), HaveSuffix("_workspacedomains.yaml"),
+		HaveSuffix("_workspacegroups.yaml"), HaveSuffix("_workspacegroupmemberships.yaml")))
 	start := time.Now()
 	var crds []client.Object
 	for _, file := range files {

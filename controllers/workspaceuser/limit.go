@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -13,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
 	"github.com/rollcall-dev/rollcall/internal/backend"
 )
 
@@ -36,43 +36,15 @@ const (
 // not wait for one.
 var errBusy = errors.New("no free slot for the workspace's member backend")
 
-// slots holds, per workspace, a semaphore of the reconciles inside its
-// backend.
-type slots struct {
-	mu  sync.Mutex
-	sem map[types.NamespacedName]chan struct{}
-}
+// BackendSlots are the per-workspace slots of this controller's reconciles
+// inside a backend (WorkspaceWorkers of them per workspace), for other
+// controllers that talk to the same backends to share: they take a slot
+// with SlotsPerWorkspace as the limit.
+func (r *Reconciler) BackendSlots() *memberbackend.Slots { return &r.limits }
 
-// acquire takes one of limit slots of key, waiting up to wait for one; ok
-// is false when none came free in time (or ctx ended). release gives it
-// back (once). A workspace's semaphore keeps the size it was made with.
-func (s *slots) acquire(ctx context.Context, key types.NamespacedName, limit int, wait time.Duration) (release func(), ok bool) {
-	s.mu.Lock()
-	if s.sem == nil {
-		s.sem = map[types.NamespacedName]chan struct{}{}
-	}
-	sem, found := s.sem[key]
-	if !found {
-		sem = make(chan struct{}, limit)
-		s.sem[key] = sem
-	}
-	s.mu.Unlock()
-	select {
-	case sem <- struct{}{}:
-	default:
-		timer := time.NewTimer(wait)
-		defer timer.Stop()
-		select {
-		case sem <- struct{}{}:
-		case <-timer.C:
-			return nil, false
-		case <-ctx.Done():
-			return nil, false
-		}
-	}
-	var once sync.Once
-	return func() { once.Do(func() { <-sem }) }, true
-}
+// SlotsPerWorkspace is the size of each workspace's semaphore in
+// BackendSlots: WorkspaceWorkers.
+func (r *Reconciler) SlotsPerWorkspace() int { return r.workspaceWorkers() }
 
 // workspaceWorkers is how many reconciles may be inside one workspace's backend at once.
 func (r *Reconciler) workspaceWorkers() int {
@@ -119,7 +91,7 @@ func (r *Reconciler) openBackend(ctx context.Context, ws *identityv1alpha1.Works
 	if st.backend != nil {
 		return st.backend, nil
 	}
-	release, ok := r.limits.acquire(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: ws.Name}, r.workspaceWorkers(), slotWait)
+	release, ok := r.limits.Acquire(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: ws.Name}, r.workspaceWorkers(), slotWait)
 	if !ok {
 		return nil, fmt.Errorf("workspace %s/%s: %d reconciles of its users are in its member backend, the most one workspace may use: %w",
 			ws.Namespace, ws.Name, r.workspaceWorkers(), errBusy)

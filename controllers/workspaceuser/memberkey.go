@@ -5,16 +5,15 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/backend"
+	"github.com/rollcall-dev/rollcall/internal/backendkey"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
 )
 
 // MemberKey is the stable key of a WorkspaceUser's member:
-// "<namespace>:<workspace>:<uid>". The UID never changes for the life of
-// the object, so a renamed person keeps their member, and a crash between
-// the backend call and the status write never makes a second one. Every
-// part is URL-path safe (DNS labels, DNS subdomains, a UUID).
+// "<namespace>:<workspace>:<uid>" (backendkey.Member, shared with the group
+// controller, which adds members to groups by it).
 func MemberKey(user *identityv1alpha1.WorkspaceUser) string {
-	return user.Namespace + ":" + user.Spec.WorkspaceRef.Name + ":" + string(user.UID)
+	return backendkey.Member(user)
 }
 
 // memberOf is the member the backend should hold for the user.

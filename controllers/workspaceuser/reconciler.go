@@ -70,7 +70,7 @@ type Reconciler struct {
 	// no free slot in its workspace tries again; zero means 2s.
 	BusyRetry time.Duration
 
-	limits slots
+	limits memberbackend.Slots
 }
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers,verbs=get;list;watch;update;patch

@@ -22,6 +22,8 @@ const (
 	// WorkspaceBackendSecret indexes Workspaces by the name of the Secret
 	// their backend reads.
 	WorkspaceBackendSecret = "identity.rollcall.dev/backend-secret"
+	// GroupWorkspace indexes WorkspaceGroups by spec.workspaceRef.name.
+	GroupWorkspace = "spec.workspaceRef.name"
 	// DomainWorkspace indexes WorkspaceDomains by "<namespace>/<name>" of
 	// the Workspace that claims them (DomainWorkspaceValue).
 	DomainWorkspace = "spec.workspaceRef"
@@ -61,6 +63,11 @@ func AddDefault(ctx context.Context, indexer client.FieldIndexer) error {
 		return nil
 	}); err != nil {
 		return fmt.Errorf("index Workspaces by backend Secret: %w", err)
+	}
+	if err := indexer.IndexField(ctx, &identityv1alpha1.WorkspaceGroup{}, GroupWorkspace, func(o client.Object) []string {
+		return []string{o.(*identityv1alpha1.WorkspaceGroup).Spec.WorkspaceRef.Name}
+	}); err != nil {
+		return fmt.Errorf("index WorkspaceGroups by workspace: %w", err)
 	}
 	if err := indexer.IndexField(ctx, &identityv1alpha1.WorkspaceDomain{}, DomainWorkspace, func(o client.Object) []string {
 		ref := o.(*identityv1alpha1.WorkspaceDomain).Spec.WorkspaceRef

@@ -51,6 +51,8 @@ func TestAddDefaultRegistersEveryIndexOnce(t *testing.T) {
 		{signIn, indexes.UserWorkspaceDomain, []string{
 			indexes.WorkspaceDomainValue("acme", "example.com"), indexes.WorkspaceDomainValue("acme", "victim.test")}},
 		{ws, indexes.WorkspaceBackendSecret, []string{"db"}},
+		{&identityv1alpha1.WorkspaceGroup{Spec: identityv1alpha1.WorkspaceGroupSpec{WorkspaceRef: identityv1alpha1.WorkspaceReference{Name: "acme"}}},
+			indexes.GroupWorkspace, []string{"acme"}},
 		{domain, indexes.DomainWorkspace, []string{indexes.DomainWorkspaceValue("team", "acme")}},
 	} {
 		key := fmt.Sprintf("%T %s", tc.obj, tc.field)
@@ -63,7 +65,7 @@ func TestAddDefaultRegistersEveryIndexOnce(t *testing.T) {
 			t.Errorf("index %s = %q, want %q", key, got, tc.want)
 		}
 	}
-	if len(rec) != 4 {
-		t.Errorf("%d indexes registered, want 4", len(rec))
+	if len(rec) != 5 {
+		t.Errorf("%d indexes registered, want 5", len(rec))
 	}
 }

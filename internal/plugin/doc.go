@@ -4,6 +4,9 @@
 //	kubectl rollcall domain list
 //	kubectl rollcall workspace token NAME [-n NAMESPACE]
 //	kubectl rollcall workspace rotate-token NAME [-n NAMESPACE] [--grace 24h] [--wait 30s]
+//	kubectl rollcall workspace status NAME [-n NAMESPACE]
+//	kubectl rollcall user explain NAME [-n NAMESPACE]
+//	kubectl rollcall group members NAME [-n NAMESPACE]
 //
 // Like "kubectl certificate approve", a decision about a domain is the
 // Verified condition of its status. The plugin records who decided (the

@@ -24,7 +24,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	k := &kube{flags: flags}
 	root := &cobra.Command{
 		Use:   "kubectl-rollcall",
-		Short: "Approve e-mail domains, show Rollcall workspaces and their SCIM credentials, explain users",
+		Short: "Approve e-mail domains, show Rollcall workspaces and their SCIM credentials, explain users, show group members",
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl rollcall",
 		},
@@ -36,7 +36,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	flags.AddFlags(root.PersistentFlags())
-	root.AddCommand(newDomainCommand(k, streams), newWorkspaceCommand(k, streams), newUserCommand(k, streams))
+	root.AddCommand(newDomainCommand(k, streams), newWorkspaceCommand(k, streams), newUserCommand(k, streams), newGroupCommand(k, streams))
 	return root
 }
 
