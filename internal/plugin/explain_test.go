@@ -73,14 +73,16 @@ func TestUserExplainAndWorkspaceStatus(t *testing.T) {
 		g.Expect(out).To(ContainSubstring("DomainVerified=False DomainNotVerified"))
 	}).WithTimeout(20 * time.Second).Should(Succeed())
 
-	out, err := run(admin, "workspace", "status", "acme", "-n", ns)
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(out).To(HavePrefix("Workspace " + ns + "/acme: Ready="))
-	g.Expect(out).To(ContainSubstring("Tenant URL:   https://scim.example.test/scim/v2/" + ns + "/acme\n"))
-	g.Expect(out).To(ContainSubstring("Domains:\n  " + domain))
-	g.Expect(out).To(ContainSubstring("not verified yet"))
+	g.Eventually(func(g Gomega) {
+		out, err := run(admin, "workspace", "status", "acme", "-n", ns)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(out).To(HavePrefix("Workspace " + ns + "/acme: Ready="))
+		g.Expect(out).To(ContainSubstring("Tenant URL:   https://scim.example.test/scim/v2/" + ns + "/acme\n"))
+		g.Expect(out).To(ContainSubstring("Domains:\n  " + domain))
+		g.Expect(out).To(ContainSubstring("not verified yet"))
+	}).WithTimeout(20 * time.Second).Should(Succeed())
 
-	_, err = run(oneDomainApprover(t, "erin-explain", domain), "domain", "approve", domain)
+	_, err := run(oneDomainApprover(t, "erin-explain", domain), "domain", "approve", domain)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Eventually(func(g Gomega) {
 		out, err := run(admin, "user", "explain", "ada", "-n", ns)
