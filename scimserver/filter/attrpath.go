@@ -31,7 +31,7 @@ func ParseAttrPathIn(set *schema.Set, s string) (AttrPath, error) {
 func pathError(input string, pos int, err error) *Error {
 	var pe *schema.PathError
 	if errors.As(err, &pe) {
-		return &Error{Input: input, Pos: pos, Detail: pe.Error()}
+		return &Error{Input: input, Pos: pos, Detail: pe.Error(), Cause: pe}
 	}
 	return &Error{Input: input, Pos: pos, Detail: err.Error()}
 }

@@ -36,9 +36,9 @@ func copyValue(v any) any {
 // labels (type, primary, display) or, where the attribute has a value
 // sub-attribute, no value. It also leaves at most one primary value per
 // multi-valued attribute (the first), whatever the input held.
-func prune(res map[string]any) {
+func prune(set *schema.Set, res map[string]any) {
 	for k, v := range res {
-		if s, ok := schema.ByURN(k); ok && s.ID != schema.URNUser {
+		if s, ok := set.ByURN(k); ok && s.ID != schema.URNUser {
 			if ext, ok := v.(map[string]any); ok {
 				pruneAttributes(ext, s)
 				if len(ext) == 0 {
