@@ -6,12 +6,12 @@ import (
 	"reflect"
 )
 
-// Equal reports whether two members hold the same values. Profiles are
-// compared as JSON values, so key order and spacing do not matter.
+// Equal reports whether two members hold the same values. Profiles and
+// extensions are compared as JSON values, so key order and spacing do not matter.
 func Equal(a, b Member) bool {
 	return a.Key == b.Key && a.UserName == b.UserName && a.ExternalID == b.ExternalID &&
 		a.DisplayName == b.DisplayName && a.GivenName == b.GivenName && a.FamilyName == b.FamilyName &&
-		a.Email == b.Email && a.Active == b.Active && SameJSON(a.Profile, b.Profile)
+		a.Email == b.Email && a.Active == b.Active && SameJSON(a.Profile, b.Profile) && SameJSON(a.Extensions, b.Extensions)
 }
 
 // SameJSON reports whether two JSON documents hold the same value; an empty
@@ -32,6 +32,9 @@ func SameJSON(a, b json.RawMessage) bool {
 
 // ProfileOrEmpty returns the profile, or {} when it is empty.
 func (m Member) ProfileOrEmpty() json.RawMessage { return orEmptyObject(m.Profile) }
+
+// ExtensionsOrEmpty returns the extensions, or {} when there are none.
+func (m Member) ExtensionsOrEmpty() json.RawMessage { return orEmptyObject(m.Extensions) }
 
 func orEmptyObject(p json.RawMessage) json.RawMessage {
 	if len(bytes.TrimSpace(p)) == 0 {

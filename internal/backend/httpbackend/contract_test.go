@@ -52,7 +52,7 @@ func TestOpenAPIDocumentMatchesTheDriver(t *testing.T) {
 			t.Errorf("the document does not declare header %s", h)
 		}
 	}
-	for _, f := range []string{"key", "userName", "externalId", "displayName", "givenName", "familyName", "email", "active", "profile"} {
+	for _, f := range []string{"key", "userName", "externalId", "displayName", "givenName", "familyName", "email", "active", "profile", "extensions"} {
 		if _, ok := doc.Comps.Schemas["Member"].Properties[f]; !ok {
 			t.Errorf("the Member schema lacks %s", f)
 		}
