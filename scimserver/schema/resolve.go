@@ -165,10 +165,8 @@ func (set *Set) ResolvePath(path string) (Path, error) {
 		return p, nil
 	}
 	reason := fmt.Sprintf("unknown attribute %q of the User resource", name)
-	for _, s := range candidates {
-		if plural, ok := s.Attribute(name + "s"); ok {
-			reason += fmt.Sprintf("; did you mean %q?", plural.Name)
-		}
+	if suggestion, ok := closest(candidates, name); ok {
+		reason += fmt.Sprintf("; did you mean %q?", suggestion)
 	}
 	unknown := name
 	if candidates[0].ID != URNUser {
@@ -211,4 +209,45 @@ func subNames(a Attribute) string {
 		names[i] = s.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// closest is the attribute of the schemas whose name is nearest to name:
+// its plural, else one at most two edits away (a typo such as "adreses").
+func closest(schemas []Schema, name string) (string, bool) {
+	best, bestDistance := "", 3
+	for _, s := range schemas {
+		if plural, ok := s.Attribute(name + "s"); ok {
+			return plural.Name, true
+		}
+		for _, a := range s.Attributes {
+			if d := editDistance(strings.ToLower(name), strings.ToLower(a.Name)); d < bestDistance {
+				best, bestDistance = a.Name, d
+			}
+		}
+	}
+	return best, best != "" && len(name) > 3
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
