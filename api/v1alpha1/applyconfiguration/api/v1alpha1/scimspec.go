@@ -65,6 +65,18 @@ type SCIMSpecApplyConfiguration struct {
 	// and PATCH, type-checked, filterable, returned, stored in the
 	// WorkspaceUser's spec.extensions and handed to the member backend.
 	// They are served in /Schemas and /ResourceTypes. At most 8.
+	//
+	// Entra ID: an attribute added to the target schema as
+	// urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:costCenterCode
+	// is declared as
+	// {urn: "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User",
+	// attributes: [{name: costCenterCode}]}.
+	// Okta: a custom app-user attribute with external name "region" and
+	// external namespace urn:ietf:params:scim:schemas:extension:custom:2.0:User
+	// is declared as
+	// {urn: "urn:ietf:params:scim:schemas:extension:custom:2.0:User",
+	// attributes: [{name: region}]}.
+	// docs/schema-extensions.md has the steps in each console.
 	SchemaExtensions []SchemaExtensionApplyConfiguration `json:"schemaExtensions,omitempty"`
 	// unknownAttributes says what happens to an attribute that is neither in
 	// the core User, the enterprise extension nor a declared schema
