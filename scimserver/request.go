@@ -27,7 +27,7 @@ type request struct {
 	w http.ResponseWriter
 	r *http.Request
 	// ws is the workspace the request is for, key its name.
-	ws  *identityv1alpha1.Workspace
+	ws *identityv1alpha1.Workspace
 	// set is the workspace's schema Set, made on first use (schemas).
 	set *schema.Set
 	key store.Workspace

@@ -66,7 +66,9 @@ func TestWorkspaceListsIgnoredAttributes(t *testing.T) {
 	change(bob, func(u *identityv1alpha1.WorkspaceUser) { u.Spec.DisplayName = "Bob" })
 	// The admin fixes the mapping: the next PUT of each user clears its names.
 	for _, u := range []*identityv1alpha1.WorkspaceUser{ada, bob} {
-		change(u, func(u *identityv1alpha1.WorkspaceUser) { u.Annotations[identityv1alpha1.AnnotationIgnoredAttributes] = "" })
+		change(u, func(u *identityv1alpha1.WorkspaceUser) {
+			u.Annotations[identityv1alpha1.AnnotationIgnoredAttributes] = ""
+		})
 	}
 	g.Eventually(func(g Gomega) {
 		got := &identityv1alpha1.Workspace{}

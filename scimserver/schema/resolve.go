@@ -202,7 +202,6 @@ func urns(schemas []Schema) []string {
 // ok is false when s does not start with a known schema id followed by ':'.
 func SplitURN(s string) (Schema, string, bool) { return defaultSet.SplitURN(s) }
 
-
 func subNames(a Attribute) string {
 	names := make([]string, len(a.SubAttributes))
 	for i, s := range a.SubAttributes {
