@@ -11,7 +11,15 @@ import (
 func Equal(a, b Member) bool {
 	return a.Key == b.Key && a.UserName == b.UserName && a.ExternalID == b.ExternalID &&
 		a.DisplayName == b.DisplayName && a.GivenName == b.GivenName && a.FamilyName == b.FamilyName &&
-		a.Email == b.Email && a.Active == b.Active && SameJSON(a.Profile, b.Profile) && SameJSON(a.Extensions, b.Extensions)
+		a.Email == b.Email && a.Active == b.Active && SameJSON(a.Profile, b.Profile) && sameExtensions(a.Extensions, b.Extensions)
+}
+
+// sameExtensions compares extensions where both members have the field: an
+// application built on the HTTP contract before it had "extensions" answers
+// without it, and must not look changed at every resync. The values are in
+// the profile too, which is compared, so a change of them is still seen.
+func sameExtensions(a, b json.RawMessage) bool {
+	return a == nil || b == nil || SameJSON(a, b)
 }
 
 // SameJSON reports whether two JSON documents hold the same value; an empty
