@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 )
@@ -41,6 +42,7 @@ func TestUnknownAttributesIgnoredOrRejected(t *testing.T) {
 	g.Expect(tn.stored(id).Annotations[identityv1alpha1.AnnotationIgnoredAttributes]).To(
 		Equal("adreses,favouriteColour,urn:ietf:params:scim:schemas:extension:acme:2.0:User:costCode"))
 	g.Expect(tn.stored(id).Generation).To(Equal(stored.Generation), "the spec did not change")
+	g.Expect(ignoredCount(g, tn.namespace+"/acme")).To(BeNumerically("==", 3), "two names in the PUT, one in the PATCH")
 	// The mapping is fixed: the next PUT clears the names.
 	clean := tn.do("PUT", "/Users/"+id, `{"userName":"typo@example.com"}`)
 	g.Expect(clean.status).To(Equal(http.StatusOK), clean.String())
@@ -60,6 +62,23 @@ func TestUnknownAttributesIgnoredOrRejected(t *testing.T) {
 	g.Expect(ext.status).To(Equal(http.StatusBadRequest), ext.String())
 	g.Expect(ext.body["detail"]).To(ContainSubstring("spec.scim.schemaExtensions"))
 	g.Expect(strict.do("GET", "/Users", nil).body["totalResults"]).To(BeNumerically("==", 0))
+}
+
+// ignoredCount is rollcall_scim_ignored_attributes_total of a workspace.
+func ignoredCount(g Gomega, workspace string) float64 {
+	families, err := metrics.Registry.Gather()
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, f := range families {
+		if f.GetName() != "rollcall_scim_ignored_attributes_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if labelsOf(m)["workspace"] == workspace {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
 
 func TestClientTolerance(t *testing.T) {
