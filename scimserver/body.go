@@ -1,12 +1,14 @@
 package scimserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
@@ -19,20 +21,20 @@ import (
 // patch.NormalizeResource applies the identity providers' dialect (the same
 // rules as PATCH) and makes the resource canonical, and resource.ToSpec maps
 // the canonical User to a spec. The spec's WorkspaceRef is empty.
-func (q *request) decodeResource() (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error) {
+func (q *request) decodeResource() (identityv1alpha1.WorkspaceUserSpec, []string, *scimerr.Error) {
 	var body map[string]any
 	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
-		return identityv1alpha1.WorkspaceUserSpec{}, e
+		return identityv1alpha1.WorkspaceUserSpec{}, nil, e
 	}
-	res, err := patch.NormalizeResource(body)
+	res, result, err := patch.NormalizeResourceIn(q.userSchemas(), body)
 	if err != nil {
-		return identityv1alpha1.WorkspaceUserSpec{}, badRequest(err)
+		return identityv1alpha1.WorkspaceUserSpec{}, nil, badRequest(err)
 	}
-	spec, err := resource.ToSpec(res)
+	spec, err := resource.ToSpecIn(q.schemaSet(), res)
 	if err != nil {
-		return identityv1alpha1.WorkspaceUserSpec{}, badRequest(err)
+		return identityv1alpha1.WorkspaceUserSpec{}, nil, badRequest(err)
 	}
-	return spec, nil
+	return spec, result.Ignored, nil
 }
 
 // readJSON decodes a request body of at most maxBytes into v. It accepts
@@ -45,15 +47,25 @@ func readJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) *sc
 			return scimerr.New(http.StatusUnsupportedMediaType, "", "unsupported Content-Type %q: send application/scim+json or application/json", ct)
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBytes))
-	dec.UseNumber()
-	err := dec.Decode(v)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
 	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return scimerr.New(http.StatusRequestEntityTooLarge, "", "the request body is larger than %d bytes", maxBytes)
+	}
+	if err != nil {
+		return scimerr.New(http.StatusBadRequest, scimerr.InvalidSyntax, "cannot read the request body: %v", err)
+	}
+	// encoding/json would turn invalid UTF-8 into U+FFFD and store a name
+	// nobody sent: refuse it, naming where it is.
+	if !utf8.Valid(body) {
+		return scimerr.New(http.StatusBadRequest, scimerr.InvalidSyntax, "the request body is not valid UTF-8 (first invalid byte at offset %d); send JSON in UTF-8", invalidUTF8Offset(body))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	err = dec.Decode(v)
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &tooLarge):
-		return scimerr.New(http.StatusRequestEntityTooLarge, "", "the request body is larger than %d bytes", maxBytes)
 	case errors.Is(err, io.EOF):
 		return scimerr.New(http.StatusBadRequest, scimerr.InvalidSyntax, "the request body is empty; send a JSON object")
 	default:
@@ -63,4 +75,17 @@ func readJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) *sc
 		}
 		return scimerr.New(http.StatusBadRequest, scimerr.InvalidSyntax, "the request body is not valid JSON: %v", err)
 	}
+}
+
+// invalidUTF8Offset is the offset of the first byte of b that is not part
+// of a valid UTF-8 sequence.
+func invalidUTF8Offset(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }

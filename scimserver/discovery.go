@@ -38,9 +38,9 @@ func (q *request) serviceProviderConfig() {
 func (q *request) resourceTypes(id string) {
 	switch {
 	case id == "":
-		writeJSON(q.w, http.StatusOK, listResponse([]schema.ResourceTypeRepresentation{schema.UserResourceType(q.tenantURL())}, 1, 1))
+		writeJSON(q.w, http.StatusOK, listResponse([]schema.ResourceTypeRepresentation{q.schemaSet().UserResourceType(q.tenantURL())}, 1, 1))
 	case strings.EqualFold(id, resource.ResourceTypeUser):
-		writeJSON(q.w, http.StatusOK, schema.UserResourceType(q.tenantURL()))
+		writeJSON(q.w, http.StatusOK, q.schemaSet().UserResourceType(q.tenantURL()))
 	default:
 		q.fail(scimerr.New(http.StatusNotFound, "", "no resource type %q: this server serves User", id))
 	}
@@ -48,7 +48,7 @@ func (q *request) resourceTypes(id string) {
 
 // schemas answers GET /Schemas and /Schemas/{urn}.
 func (q *request) schemas(id string) {
-	all := schema.Schemas(q.tenantURL())
+	all := q.schemaSet().Schemas(q.tenantURL())
 	if id == "" {
 		writeJSON(q.w, http.StatusOK, listResponse(all, len(all), 1))
 		return

@@ -48,7 +48,7 @@ func (q *request) listUsers() {
 		q.fail(e)
 		return
 	}
-	if lq.selection, e = selectionFromQuery(v); e != nil {
+	if lq.selection, e = selectionFromQuery(q.schemaSet(), v); e != nil {
 		q.fail(e)
 		return
 	}
@@ -109,7 +109,7 @@ func (q *request) searchUsers() {
 		q.fail(e)
 		return
 	}
-	if lq.selection, e = newSelection(body.Attributes, body.ExcludedAttributes); e != nil {
+	if lq.selection, e = newSelection(q.schemaSet(), body.Attributes, body.ExcludedAttributes); e != nil {
 		q.fail(e)
 		return
 	}
@@ -147,12 +147,12 @@ func (q *request) answerList(lq listQuery) {
 	var expr filter.Expr
 	if strings.TrimSpace(lq.filter) != "" {
 		var err error
-		if expr, err = filter.Parse(lq.filter); err != nil {
+		if expr, err = filter.ParseIn(q.schemaSet(), lq.filter); err != nil {
 			q.fail(scimerr.New(http.StatusBadRequest, scimerr.InvalidFilter, "%v", err))
 			return
 		}
 	}
-	sortBy, e := sortPath(lq.sortBy)
+	sortBy, e := sortPath(q.schemaSet(), lq.sortBy)
 	if e != nil {
 		q.fail(e)
 		return

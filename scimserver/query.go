@@ -7,14 +7,15 @@ import (
 	"strings"
 
 	"github.com/rollcall-dev/rollcall/scimserver/filter"
+	"github.com/rollcall-dev/rollcall/scimserver/schema"
 	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
 // newSelection parses attributes / excludedAttributes (RFC 7644 §3.9), each
 // a list of comma-separated attribute paths, with filter.ParseSelection.
 // "schemas" and "id" are always returned.
-func newSelection(attributes, excluded []string) (filter.Selection, *scimerr.Error) {
-	sel, err := filter.ParseSelection(strings.Join(attributes, ","), strings.Join(excluded, ","))
+func newSelection(set *schema.Set, attributes, excluded []string) (filter.Selection, *scimerr.Error) {
+	sel, err := filter.ParseSelectionIn(set, strings.Join(attributes, ","), strings.Join(excluded, ","))
 	if err != nil {
 		return filter.Selection{}, attrPathError("attributes/excludedAttributes", err)
 	}
@@ -22,11 +23,11 @@ func newSelection(attributes, excluded []string) (filter.Selection, *scimerr.Err
 }
 
 // sortPath parses sortBy (RFC 7644 §3.4.2.3); "" is no sort (nil).
-func sortPath(sortBy string) (*filter.AttrPath, *scimerr.Error) {
+func sortPath(set *schema.Set, sortBy string) (*filter.AttrPath, *scimerr.Error) {
 	if sortBy == "" {
 		return nil, nil
 	}
-	p, err := filter.ParseAttrPath(sortBy)
+	p, err := filter.ParseAttrPathIn(set, sortBy)
 	if err != nil {
 		return nil, attrPathError("sortBy", err)
 	}
@@ -43,8 +44,8 @@ func attrPathError(param string, err error) *scimerr.Error {
 	return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "%s: %v", param, err)
 }
 
-func selectionFromQuery(v url.Values) (filter.Selection, *scimerr.Error) {
-	return newSelection(queryValues(v, "attributes"), queryValues(v, "excludedAttributes"))
+func selectionFromQuery(set *schema.Set, v url.Values) (filter.Selection, *scimerr.Error) {
+	return newSelection(set, queryValues(v, "attributes"), queryValues(v, "excludedAttributes"))
 }
 
 // queryValues returns the values of a query parameter, its name matched

@@ -13,7 +13,7 @@ func TestSelection(t *testing.T) {
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "x", "employeeNumber": "7"},
 		"meta": map[string]any{"resourceType": "User"},
 	}
-	p, e := newSelection([]string{"USERNAME,name.givenName", "emails.value", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}, nil)
+	p, e := newSelection(nil, []string{"USERNAME,name.givenName", "emails.value", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}, nil)
 	if e != nil {
 		t.Fatal(e)
 	}
@@ -24,7 +24,7 @@ func TestSelection(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("attributes: got %v, want %v", got, want)
 	}
-	p, _ = newSelection(nil, []string{"id", "meta", "name.familyName", "emails.type", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"})
+	p, _ = newSelection(nil, nil, []string{"id", "meta", "name.familyName", "emails.type", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"})
 	got = p.Apply(res)
 	want = map[string]any{"schemas": []any{"s"}, "id": "1", "userName": "u", "displayName": "d", "name": map[string]any{"givenName": "g"},
 		"emails": []any{map[string]any{"value": "a@b"}}}
@@ -34,7 +34,18 @@ func TestSelection(t *testing.T) {
 	if _, ok := res["meta"]; !ok || len(res["name"].(map[string]any)) != 2 {
 		t.Error("a projection changed the resource it was given")
 	}
-	if _, e := newSelection([]string{`emails[type eq "work"]`}, nil); e == nil {
-		t.Error("a filter in attributes is not an attribute path")
+	// A value filter in attributes names the attribute (emails), as
+	// clients send it; the filter does not narrow the values.
+	p, e = newSelection(nil, []string{`emails[type eq "work"],userName`}, []string{`emails[type eq "work"].type`})
+	if e != nil {
+		t.Fatalf(`attributes=emails[type eq "work"]: %v`, e)
+	}
+	got = p.Apply(res)
+	want = map[string]any{"schemas": []any{"s"}, "id": "1", "userName": "u", "emails": []any{map[string]any{"value": "a@b"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf(`attributes=emails[type eq "work"]: got %v, want %v`, got, want)
+	}
+	if _, e := newSelection(nil, []string{`emails[type eq "work"`}, nil); e == nil {
+		t.Error("an unclosed value filter in attributes is refused")
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/schema"
 	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
@@ -26,7 +27,9 @@ type request struct {
 	w http.ResponseWriter
 	r *http.Request
 	// ws is the workspace the request is for, key its name.
-	ws  *identityv1alpha1.Workspace
+	ws *identityv1alpha1.Workspace
+	// set is the workspace's schema Set, made on first use (schemas).
+	set *schema.Set
 	key store.Workspace
 }
 
@@ -56,5 +59,5 @@ func (q *request) location(u *identityv1alpha1.WorkspaceUser) string {
 }
 
 func (q *request) resourceOf(u *identityv1alpha1.WorkspaceUser) map[string]any {
-	return resource.FromWorkspaceUser(u, q.location(u))
+	return resource.FromWorkspaceUserIn(q.schemaSet(), u, q.location(u))
 }

@@ -60,7 +60,9 @@ func parseRoute(escapedPath string) (route, bool) {
 			r.resource = name
 		}
 	}
-	if strings.EqualFold(segments[2], "ServiceProviderConfigs") {
+	// Aliases some clients use: the SCIM 1.1 name, and serviceConfiguration
+	// (docs/design/0203-schema-extensions-and-unknown-attributes.md).
+	if strings.EqualFold(segments[2], "ServiceProviderConfigs") || strings.EqualFold(segments[2], "serviceConfiguration") {
 		r.resource = resourceServiceProviderConfig
 	}
 	if r.resource == "" {

@@ -46,7 +46,7 @@ func (q *request) getUser(id string) {
 		q.w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	sel, e := selectionFromQuery(q.r.URL.Query())
+	sel, e := selectionFromQuery(q.schemaSet(), q.r.URL.Query())
 	if e != nil {
 		q.fail(e)
 		return
@@ -56,13 +56,13 @@ func (q *request) getUser(id string) {
 
 // createUser answers POST /Users.
 func (q *request) createUser() {
-	spec, e := q.decodeResource()
+	spec, ignored, e := q.decodeResource()
 	if e != nil {
 		q.fail(e)
 		return
 	}
 	spec.WorkspaceRef = identityv1alpha1.WorkspaceReference{Name: q.ws.Name}
-	u, e := q.create(spec)
+	u, e := q.create(spec, ignored)
 	if e != nil {
 		q.fail(e)
 		return
@@ -80,7 +80,7 @@ func badRequest(err error) *scimerr.Error {
 	return scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "%v", err)
 }
 
-func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1alpha1.WorkspaceUser, *scimerr.Error) {
+func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec, ignored []string) (*identityv1alpha1.WorkspaceUser, *scimerr.Error) {
 	ctx := q.r.Context()
 	if e := checkUserName(spec.UserName); e != nil {
 		return nil, e
@@ -110,6 +110,8 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec) (*identityv1al
 		},
 		Spec: spec,
 	}
+	setIgnored(u.Annotations, ignored, true)
+	q.noteIgnored(ignored)
 	if err := q.users.Create(ctx, u); err != nil {
 		// A create that got no answer may have been made: its claim is
 		// kept, so a retry finds the userName taken (409) rather than
@@ -161,7 +163,7 @@ func (q *request) claimError(userName string, err error) *scimerr.Error {
 // omitted "active" means the default, true: a PUT never deactivates a user
 // by leaving the attribute out.
 func (q *request) replaceUser(id string) {
-	spec, e := q.decodeResource()
+	spec, ignored, e := q.decodeResource()
 	if e != nil {
 		q.fail(e)
 		return
@@ -172,8 +174,9 @@ func (q *request) replaceUser(id string) {
 		active := true
 		spec.Active = &active
 	}
-	q.update(id, func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error) {
-		return spec, nil
+	q.noteIgnored(ignored)
+	q.update(id, func(*identityv1alpha1.WorkspaceUser) (change, *scimerr.Error) {
+		return change{spec: spec, ignored: ignored, wholeUser: true}, nil
 	})
 }
 
@@ -190,17 +193,31 @@ func (q *request) patchUser(id string) {
 		q.fail(badRequest(err))
 		return
 	}
-	q.update(id, func(cur *identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error) {
-		patched, err := patch.Apply(q.resourceOf(cur), body.Operations)
+	noted := false
+	q.update(id, func(cur *identityv1alpha1.WorkspaceUser) (change, *scimerr.Error) {
+		patched, result, err := patch.ApplyIn(q.userSchemas(), q.resourceOf(cur), body.Operations)
 		if err != nil {
-			return identityv1alpha1.WorkspaceUserSpec{}, badRequest(err)
+			return change{}, badRequest(err)
 		}
-		spec, err := resource.ToSpec(patched)
+		spec, err := resource.ToSpecIn(q.schemaSet(), patched)
 		if err != nil {
-			return identityv1alpha1.WorkspaceUserSpec{}, scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "after the patch, %v", err)
+			return change{}, scimerr.New(http.StatusBadRequest, scimerr.InvalidValue, "after the patch, %v", err)
 		}
-		return spec, nil
+		if !noted { // once, though a conflict applies the patch again
+			q.noteIgnored(result.Ignored)
+			noted = true
+		}
+		return change{spec: spec, ignored: result.Ignored}, nil
 	})
+}
+
+// change is what a PUT or PATCH makes of the current user: the new spec
+// and the unknown attributes the request dropped; wholeUser (a PUT) says
+// they replace those recorded on the user rather than add to them.
+type change struct {
+	spec      identityv1alpha1.WorkspaceUserSpec
+	ignored   []string
+	wholeUser bool
 }
 
 // existingUser is the user with SCIM id id, for a PUT, PATCH or DELETE:
@@ -238,7 +255,7 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 // If-Match: then the answer is 412. Writes of the status, finalizers or
 // labels do not move the generation the write is conditional on, so they
 // never make it retry.
-func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error)) {
+func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser) (change, *scimerr.Error)) {
 	ctx := q.r.Context()
 	cur, pinned, e := q.existingUser(id)
 	if e != nil {
@@ -283,14 +300,19 @@ func (q *request) update(id string, change func(*identityv1alpha1.WorkspaceUser)
 // first and gives up the old one after, checks a changed domain against the
 // policy, and skips the write when nothing changed. conflict reports that
 // another write of the spec came first.
-func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identityv1alpha1.WorkspaceUser) (identityv1alpha1.WorkspaceUserSpec, *scimerr.Error)) (*identityv1alpha1.WorkspaceUser, *scimerr.Error, bool) {
+func (q *request) write(cur *identityv1alpha1.WorkspaceUser, changeOf func(*identityv1alpha1.WorkspaceUser) (change, *scimerr.Error)) (*identityv1alpha1.WorkspaceUser, *scimerr.Error, bool) {
 	ctx := q.r.Context()
-	spec, e := change(cur)
+	c, e := changeOf(cur)
 	if e != nil {
 		return nil, e, false
 	}
+	spec := c.spec
 	spec.WorkspaceRef = cur.Spec.WorkspaceRef
-	if equality.Semantic.DeepEqual(spec, cur.Spec) {
+	resource.KeepUndeclared(q.schemaSet(), &cur.Spec, &spec)
+	annotations := map[string]string{identityv1alpha1.AnnotationIgnoredAttributes: cur.Annotations[identityv1alpha1.AnnotationIgnoredAttributes]}
+	setIgnored(annotations, c.ignored, c.wholeUser)
+	ignoredChanged := annotations[identityv1alpha1.AnnotationIgnoredAttributes] != cur.Annotations[identityv1alpha1.AnnotationIgnoredAttributes]
+	if equality.Semantic.DeepEqual(spec, cur.Spec) && !ignoredChanged {
 		return cur, nil, false
 	}
 	// A userName stored before it was checked (or by hand) is kept as it
@@ -320,6 +342,9 @@ func (q *request) write(cur *identityv1alpha1.WorkspaceUser, change func(*identi
 		next.Annotations = map[string]string{}
 	}
 	next.Annotations[resource.AnnotationLastModified] = q.clock.Now().UTC().Format(time.RFC3339)
+	if ignoredChanged {
+		next.Annotations[identityv1alpha1.AnnotationIgnoredAttributes] = annotations[identityv1alpha1.AnnotationIgnoredAttributes]
+	}
 	if err := q.users.PatchSpec(ctx, cur, next); err != nil {
 		// A rename that got no answer may have been written: its claim
 		// is kept, as a create's is.

@@ -94,6 +94,9 @@ const (
 	// controller's write of the Verified condition (its RBAC or the admission
 	// policy); the message says why.
 	ReasonVerificationRefused = "VerificationRefused"
+	// ReasonUnknownAttributeIgnored (a Warning event on a Workspace): the SCIM
+	// server dropped an attribute no schema of the workspace declares.
+	ReasonUnknownAttributeIgnored = "UnknownAttributeIgnored"
 )
 
 // Well-known annotations, labels and keys.
@@ -101,6 +104,13 @@ const (
 	// AnnotationResync, set to any new value on a WorkspaceUser, forces an
 	// immediate comparison with the backend.
 	AnnotationResync = "identity.rollcall.dev/resync"
+
+	// AnnotationIgnoredAttributes, written by the SCIM server on a
+	// WorkspaceUser, lists (comma-separated, sorted) the unknown attributes
+	// it dropped from the user's requests under unknownAttributes Ignore; a
+	// POST or PUT replaces the list, a PATCH adds to it. The Workspace's
+	// status.ignoredAttributes gathers them.
+	AnnotationIgnoredAttributes = "identity.rollcall.dev/ignored-attributes"
 
 	// MemberFinalizer keeps a WorkspaceUser until its member is deprovisioned
 	// in the backend according to the workspace's deprovisioning policy.

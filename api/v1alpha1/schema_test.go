@@ -2,9 +2,11 @@ package v1alpha1_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	. "github.com/onsi/gomega"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -94,6 +96,7 @@ func TestWorkspaceDefaults(t *testing.T) {
 	g.Expect(got.Spec.SCIM.RateLimit).NotTo(BeNil())
 	g.Expect(*got.Spec.SCIM.RateLimit).To(Equal(identityv1alpha1.DefaultRateLimit))
 	g.Expect(got.Spec.Backend.SQL.MaxConnections).To(BeEquivalentTo(4))
+	g.Expect(got.Spec.SCIM.UnknownAttributes).To(Equal(identityv1alpha1.UnknownAttributesIgnore))
 }
 
 func TestWorkspaceSchemaRejects(t *testing.T) {
@@ -106,6 +109,26 @@ func TestWorkspaceSchemaRejects(t *testing.T) {
 		"unknown deprovisioning policy":    {func(w *identityv1alpha1.Workspace) { w.Spec.Deprovisioning = "Shred" }, `Unsupported value: "Shred"`},
 		"unknown unverified-domain policy": {func(w *identityv1alpha1.Workspace) { w.Spec.SCIM.UnverifiedDomains = "Allow" }, `Unsupported value: "Allow"`},
 		"unknown SQL driver":               {func(w *identityv1alpha1.Workspace) { w.Spec.Backend.SQL.Driver = "mysql" }, `Unsupported value: "mysql"`},
+		"unknown unknown-attribute policy": {func(w *identityv1alpha1.Workspace) { w.Spec.SCIM.UnknownAttributes = "Warn" }, `Unsupported value: "Warn"`},
+		"extension with the enterprise URN": {func(w *identityv1alpha1.Workspace) {
+			w.Spec.SCIM.SchemaExtensions = []identityv1alpha1.SchemaExtension{{URN: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+				Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "floor"}}}}
+		}, "must not be the core User schema or the enterprise extension"},
+		"extension URN that is not a URN": {func(w *identityv1alpha1.Workspace) {
+			w.Spec.SCIM.SchemaExtensions = []identityv1alpha1.SchemaExtension{{URN: "acme custom",
+				Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "floor"}}}}
+		}, "spec.scim.schemaExtensions[0].urn"},
+		"extension attribute with a bad name": {func(w *identityv1alpha1.Workspace) {
+			w.Spec.SCIM.SchemaExtensions = []identityv1alpha1.SchemaExtension{{URN: "urn:ietf:params:scim:schemas:extension:acme:2.0:User",
+				Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "cost code"}}}}
+		}, "spec.scim.schemaExtensions[0].attributes[0].name"},
+		"extension attribute of an unknown type": {func(w *identityv1alpha1.Workspace) {
+			w.Spec.SCIM.SchemaExtensions = []identityv1alpha1.SchemaExtension{{URN: "urn:ietf:params:scim:schemas:extension:acme:2.0:User",
+				Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "floor", Type: "complex"}}}}
+		}, `Unsupported value: "complex"`},
+		"extension without attributes": {func(w *identityv1alpha1.Workspace) {
+			w.Spec.SCIM.SchemaExtensions = []identityv1alpha1.SchemaExtension{{URN: "urn:ietf:params:scim:schemas:extension:acme:2.0:User"}}
+		}, "spec.scim.schemaExtensions[0].attributes"},
 		"SQL type with an http block": {func(w *identityv1alpha1.Workspace) {
 			w.Spec.Backend.HTTP = &identityv1alpha1.HTTPBackend{URL: "https://app.example.com", CredentialsSecretRef: identityv1alpha1.SecretReference{Name: "c"}}
 		}, "set exactly the block that matches type"},
@@ -143,6 +166,21 @@ func TestWorkspaceUserSchema(t *testing.T) {
 	empty := user(ns, "nobody", "acme")
 	empty.Spec.UserName = ""
 	expectInvalid(g, env.Client.Create(ctx, empty), "spec.userName")
+
+	// Extension values are bounded in count: 8 schemas of 32 attributes.
+	many := user(ns, "many", "acme")
+	many.Spec.Extensions = map[string]identityv1alpha1.ExtensionValues{}
+	for i := range 9 {
+		many.Spec.Extensions[fmt.Sprintf("urn:example:ext%d", i)] = identityv1alpha1.ExtensionValues{"a": {Raw: []byte(`"x"`)}}
+	}
+	expectInvalid(g, env.Client.Create(ctx, many), "spec.extensions")
+	wide := user(ns, "wide", "acme")
+	values := identityv1alpha1.ExtensionValues{}
+	for i := range 33 {
+		values[fmt.Sprintf("attr%d", i)] = apiextensionsv1.JSON{Raw: []byte(`1`)}
+	}
+	wide.Spec.Extensions = map[string]identityv1alpha1.ExtensionValues{"urn:example:ext": values}
+	expectInvalid(g, env.Client.Create(ctx, wide), "spec.extensions")
 }
 
 func TestWorkspaceDomainSchema(t *testing.T) {

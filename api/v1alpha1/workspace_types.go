@@ -39,6 +39,106 @@ const (
 	UnverifiedDomainReject UnverifiedDomainPolicy = "Reject"
 )
 
+// UnknownAttributePolicy says what the SCIM server does with an attribute
+// of a User that is neither in the core schema, the enterprise extension
+// nor one of the workspace's declared schema extensions.
+// +kubebuilder:validation:Enum=Ignore;Reject
+type UnknownAttributePolicy string
+
+const (
+	// UnknownAttributesIgnore drops the attribute, provisions the user and
+	// lists the attribute's name in the Workspace's status.
+	UnknownAttributesIgnore UnknownAttributePolicy = "Ignore"
+	// UnknownAttributesReject refuses the whole user with 400 invalidPath.
+	UnknownAttributesReject UnknownAttributePolicy = "Reject"
+)
+
+// ExtensionAttributeType is the SCIM data type of an extension attribute
+// (RFC 7643 §2.3). Complex attributes are not offered.
+// +kubebuilder:validation:Enum=string;boolean;integer;dateTime;reference
+type ExtensionAttributeType string
+
+// Types of extension attributes.
+const (
+	ExtensionString    ExtensionAttributeType = "string"
+	ExtensionBoolean   ExtensionAttributeType = "boolean"
+	ExtensionInteger   ExtensionAttributeType = "integer"
+	ExtensionDateTime  ExtensionAttributeType = "dateTime"
+	ExtensionReference ExtensionAttributeType = "reference"
+)
+
+// ExtensionAttribute declares one attribute of a schema extension.
+type ExtensionAttribute struct {
+	// name of the attribute as the identity provider sends it, e.g.
+	// "costCode" (RFC 7643 §2.1: a letter, then letters, digits, '-' or '_').
+	// Matched case-insensitively.
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_-]{0,63}$`
+	Name string `json:"name"`
+
+	// type of the values: string, boolean, integer, dateTime (RFC 3339) or
+	// reference (a URI). Default string.
+	// +kubebuilder:default=string
+	// +optional
+	Type ExtensionAttributeType `json:"type,omitempty"`
+
+	// multiValued says the attribute holds a list of values (at most 32).
+	// +optional
+	MultiValued bool `json:"multiValued,omitempty"`
+
+	// required makes a User without a value for the attribute a 400
+	// invalidValue, on create and on every change.
+	// +optional
+	Required bool `json:"required,omitempty"`
+
+	// caseExact makes filters compare the attribute's strings exactly;
+	// otherwise case is ignored, as for most SCIM strings.
+	// +optional
+	CaseExact bool `json:"caseExact,omitempty"`
+
+	// description is served in /Schemas.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Description string `json:"description,omitempty"`
+}
+
+// SchemaExtension declares a SCIM schema extension of the User resource:
+// what Entra ID calls a custom extension attribute
+// (urn:ietf:params:scim:schemas:extension:<name>:2.0:User:<attribute>) and
+// Okta a custom app-user attribute with an external namespace.
+// +kubebuilder:validation:XValidation:rule="!self.urn.lowerAscii().startsWith('urn:ietf:params:scim:schemas:core:') && !self.urn.lowerAscii().startsWith('urn:ietf:params:scim:schemas:extension:enterprise:2.0:user')",message="urn must not be the core User schema or the enterprise extension, which Rollcall serves already"
+type SchemaExtension struct {
+	// urn is the schema's id, e.g.
+	// "urn:ietf:params:scim:schemas:extension:acme:2.0:User". Matched
+	// case-insensitively.
+	// +kubebuilder:validation:MaxLength=200
+	// +kubebuilder:validation:Pattern=`^urn:[A-Za-z0-9][A-Za-z0-9-]*(:[A-Za-z0-9._-]+)+$`
+	URN string `json:"urn"`
+
+	// name is the schema's short name in /Schemas; defaults to the URN's
+	// second-to-last part (e.g. "acme").
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// description is served in /Schemas.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// required makes the extension required of every User (schemaExtensions
+	// of /ResourceTypes/User). It says nothing of single attributes: mark
+	// those required themselves.
+	// +optional
+	Required bool `json:"required,omitempty"`
+
+	// attributes of the extension.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=map
+	// +listMapKey=name
+	Attributes []ExtensionAttribute `json:"attributes"`
+}
+
 // DeprovisioningPolicy says what happens to a member in the backend when its
 // WorkspaceUser is deleted.
 // +kubebuilder:validation:Enum=Deactivate;Delete;Retain
@@ -197,6 +297,39 @@ type SCIMSpec struct {
 	// +kubebuilder:default={requestsPerSecond: 50, burst: 100}
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+
+	// schemaExtensions declares SCIM schema extensions of the User beyond
+	// the enterprise extension: their attributes are accepted in POST, PUT
+	// and PATCH, type-checked, filterable, returned, stored in the
+	// WorkspaceUser's spec.extensions and handed to the member backend.
+	// They are served in /Schemas and /ResourceTypes. At most 8.
+	//
+	// Entra ID: an attribute added to the target schema as
+	// urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:costCenterCode
+	// is declared as
+	//   {urn: "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User",
+	//    attributes: [{name: costCenterCode}]}.
+	// Okta: a custom app-user attribute with external name "region" and
+	// external namespace urn:ietf:params:scim:schemas:extension:custom:2.0:User
+	// is declared as
+	//   {urn: "urn:ietf:params:scim:schemas:extension:custom:2.0:User",
+	//    attributes: [{name: region}]}.
+	// docs/schema-extensions.md has the steps in each console.
+	// +kubebuilder:validation:MaxItems=8
+	// +listType=map
+	// +listMapKey=urn
+	// +optional
+	SchemaExtensions []SchemaExtension `json:"schemaExtensions,omitempty"`
+
+	// unknownAttributes says what happens to an attribute that is neither in
+	// the core User, the enterprise extension nor a declared schema
+	// extension (a mapping typo such as "adreses", or an extension not
+	// declared): Ignore drops it and provisions the user, listing the
+	// attribute in status.ignoredAttributes with a Warning event; Reject
+	// refuses the whole user with 400 invalidPath. Default Ignore.
+	// +kubebuilder:default=Ignore
+	// +optional
+	UnknownAttributes UnknownAttributePolicy `json:"unknownAttributes,omitempty"`
 }
 
 // WorkspaceSpec is the desired state of a Workspace.
@@ -265,6 +398,18 @@ type WorkspaceStatus struct {
 	// users counts the workspace's users by state.
 	// +optional
 	Users *UserCounts `json:"users,omitempty"`
+
+	// ignoredAttributes lists, sorted, the names of attributes the SCIM
+	// server dropped from this workspace's users under unknownAttributes
+	// Ignore: attributes no schema of the workspace declares. Each name is
+	// reported once by a Warning event (UnknownAttributeIgnored) when it
+	// first appears here. At most 32 names; a user carries the names in
+	// its identity.rollcall.dev/ignored-attributes annotation until a
+	// POST or PUT without them.
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=set
+	// +optional
+	IgnoredAttributes []string `json:"ignoredAttributes,omitempty"`
 
 	// conditions: Ready (SCIMReady is True or SCIM is disabled on purpose,
 	// and BackendReady is True), SCIMReady (token and Tenant URL published),

@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -236,7 +237,22 @@ type WorkspaceUserSpec struct {
 	// manager and the like.
 	// +optional
 	Enterprise *EnterpriseUser `json:"enterprise,omitempty"`
+
+	// extensions holds the values of the workspace's declared schema
+	// extensions (Workspace spec.scim.schemaExtensions): by schema URN, then
+	// by attribute name, each a string, boolean, integer or a list of them.
+	// The SCIM server checks them against the declaration; values of an
+	// extension the workspace no longer declares are kept but not served.
+	// +kubebuilder:validation:MaxProperties=8
+	// +optional
+	Extensions map[string]ExtensionValues `json:"extensions,omitempty"`
 }
+
+// ExtensionValues are one schema extension's attribute values, by
+// attribute name: a string, boolean, integer or a list of them (at most 32
+// values, strings of at most 2048 bytes, as the SCIM server enforces).
+// +kubebuilder:validation:MaxProperties=32
+type ExtensionValues map[string]apiextensionsv1.JSON
 
 // WorkspaceUserStatus is the observed state of a WorkspaceUser.
 type WorkspaceUserStatus struct {

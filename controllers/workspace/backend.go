@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
@@ -30,7 +31,7 @@ import (
 )
 
 // Names of BackendReconciler, kept as first released for the reasons given
-// at FieldOwner. It records no events.
+// at FieldOwner. Its events are reported under BackendFieldOwner.
 const (
 	// BackendFieldOwner is the server-side-apply field manager of
 	// BackendReconciler: it owns the BackendReady condition and status.users.
@@ -45,14 +46,18 @@ const (
 const ProbeKey = "rollcall-probe"
 
 // BackendReconciler reports whether a Workspace's member backend is
-// reachable (condition BackendReady) and counts its users by state
-// (status.users). It runs beside Reconciler and writes with its own field
+// reachable (condition BackendReady), counts its users by state
+// (status.users) and gathers the unknown attributes the SCIM server dropped
+// from them (status.ignoredAttributes, with a Warning event per new name). It runs beside Reconciler and writes with its own field
 // manager, so neither removes the other's fields.
 type BackendReconciler struct {
 	client.Client
 	// Backends opens the workspace's backend; share the WorkspaceUser
 	// controller's memberbackend.Cache so both use one connection pool.
 	Backends memberbackend.Opener
+	// Recorder records the controller's events; nil means the manager's
+	// recorder for BackendFieldOwner.
+	Recorder events.EventRecorder
 	// ProbeInterval is how often reachability is checked (with jitter);
 	// zero means one minute.
 	ProbeInterval time.Duration
@@ -76,6 +81,7 @@ type forgetter interface {
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces/status,verbs=get;patch;update
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaceusers,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile probes the workspace's backend and counts its users.
 func (r *BackendReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -91,11 +97,12 @@ func (r *BackendReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	}
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", klog.KObj(ws)))
 	ready := r.probe(ctx, ws)
-	counts, err := r.countUsers(ctx, ws)
+	counts, ignored, err := r.countUsers(ctx, ws)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if err := r.applyBackendStatus(ctx, ws, ready, counts); err != nil {
+	r.reportNewIgnored(ws, ignored)
+	if err := r.applyBackendStatus(ctx, ws, ready, counts, ignored); err != nil {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: r.probeAfter()}, nil
@@ -116,16 +123,17 @@ func (r *BackendReconciler) probe(ctx context.Context, ws *identityv1alpha1.Work
 		fmt.Sprintf("the %s member backend answers", ws.Spec.Backend.Type), gen)
 }
 
-// countUsers counts the workspace's users by state, from the cache.
-func (r *BackendReconciler) countUsers(ctx context.Context, ws *identityv1alpha1.Workspace) (identityv1alpha1.UserCounts, error) {
+// countUsers counts the workspace's users by state and gathers their
+// ignored attributes, from the cache.
+func (r *BackendReconciler) countUsers(ctx context.Context, ws *identityv1alpha1.Workspace) (identityv1alpha1.UserCounts, []string, error) {
 	users := &identityv1alpha1.WorkspaceUserList{}
 	// Read only, so the cache's objects are counted in place: a deep copy of
 	// every user per count would cost more than the count at 100,000 users.
 	if err := r.List(ctx, users, client.InNamespace(ws.Namespace), client.MatchingFields{indexes.UserWorkspace: ws.Name},
 		client.UnsafeDisableDeepCopy); err != nil {
-		return identityv1alpha1.UserCounts{}, fmt.Errorf("list users of workspace %s: %w", ws.Name, err)
+		return identityv1alpha1.UserCounts{}, nil, fmt.Errorf("list users of workspace %s: %w", ws.Name, err)
 	}
-	return CountUsers(users.Items), nil
+	return CountUsers(users.Items), IgnoredAttributes(users.Items), nil
 }
 
 // CountUsers counts users by state: active (spec), held (DomainVerified
@@ -154,11 +162,13 @@ func CountUsers(users []identityv1alpha1.WorkspaceUser) identityv1alpha1.UserCou
 	return c
 }
 
-func (r *BackendReconciler) applyBackendStatus(ctx context.Context, ws *identityv1alpha1.Workspace, ready metav1.Condition, counts identityv1alpha1.UserCounts) error {
+func (r *BackendReconciler) applyBackendStatus(ctx context.Context, ws *identityv1alpha1.Workspace, ready metav1.Condition,
+	counts identityv1alpha1.UserCounts, ignored []string) error {
 	status := ac.WorkspaceStatus().
 		WithConditions(conditions.Apply(ws.Status.Conditions, ready, metav1.NewTime(r.now()))).
 		WithUsers(ac.UserCounts().WithTotal(counts.Total).WithActive(counts.Active).WithHeld(counts.Held).
-			WithSynced(counts.Synced).WithFailed(counts.Failed))
+			WithSynced(counts.Synced).WithFailed(counts.Failed)).
+		WithIgnoredAttributes(ignored...)
 	if err := r.Status().Apply(ctx, ac.Workspace(ws.Name, ws.Namespace).WithStatus(status),
 		client.FieldOwner(BackendFieldOwner), client.ForceOwnership); err != nil {
 		return fmt.Errorf("apply backend status of workspace %s/%s: %w", ws.Namespace, ws.Name, err)
@@ -181,6 +191,9 @@ func (r *BackendReconciler) probeAfter() time.Duration {
 func (r *BackendReconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
 	if r.CountDelay <= 0 {
 		r.CountDelay = 2 * time.Second
+	}
+	if r.Recorder == nil {
+		r.Recorder = mgr.GetEventRecorder(BackendFieldOwner)
 	}
 	if r.Workers <= 0 {
 		r.Workers = 4

@@ -31,6 +31,11 @@ func memberOf(user *identityv1alpha1.WorkspaceUser, key string) (backend.Member,
 		Active:      user.IsActive(),
 		Profile:     profile,
 	}
+	if len(user.Spec.Extensions) > 0 {
+		if m.Extensions, err = json.Marshal(user.Spec.Extensions); err != nil {
+			return backend.Member{}, err
+		}
+	}
 	if n := user.Spec.Name; n != nil {
 		m.GivenName, m.FamilyName = n.GivenName, n.FamilyName
 	}

@@ -28,6 +28,12 @@ type Member struct {
 	// Profile is the full profile as a JSON object (the SCIM user), for
 	// applications that want more than the attributes above. Empty means {}.
 	Profile json.RawMessage `json:"profile,omitempty"`
+	// Extensions are the values of the workspace's declared SCIM schema
+	// extensions as a JSON object: by schema URN, then by attribute name,
+	// e.g. {"urn:ietf:params:scim:schemas:extension:acme:2.0:User":
+	// {"costCode":"X1"}}. They are in Profile too (its "extensions");
+	// this field is for applications that read only them. Empty means {}.
+	Extensions json.RawMessage `json:"extensions,omitempty"`
 }
 
 // Backend is a member store. Every method is idempotent: repeating a call

@@ -16,8 +16,12 @@ type AttrPath struct {
 
 // ParseAttrPath resolves an attribute path as sortBy, attributes and
 // excludedAttributes carry it. The error is an *Error.
-func ParseAttrPath(s string) (AttrPath, error) {
-	p, err := schema.ResolvePath(s)
+func ParseAttrPath(s string) (AttrPath, error) { return ParseAttrPathIn(nil, s) }
+
+// ParseAttrPathIn resolves an attribute path against the schemas of set
+// (nil is schema.Default).
+func ParseAttrPathIn(set *schema.Set, s string) (AttrPath, error) {
+	p, err := set.ResolvePath(s)
 	if err != nil {
 		return AttrPath{}, pathError(s, 0, err)
 	}
@@ -27,7 +31,7 @@ func ParseAttrPath(s string) (AttrPath, error) {
 func pathError(input string, pos int, err error) *Error {
 	var pe *schema.PathError
 	if errors.As(err, &pe) {
-		return &Error{Input: input, Pos: pos, Detail: pe.Error()}
+		return &Error{Input: input, Pos: pos, Detail: pe.Error(), Cause: pe}
 	}
 	return &Error{Input: input, Pos: pos, Detail: err.Error()}
 }

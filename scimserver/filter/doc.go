@@ -14,7 +14,15 @@
 //   - string booleans: primary eq "True" compares equal to the boolean true;
 //   - a comparison on a complex attribute compares its "value" sub-attribute,
 //     so Entra ID's manager eq "<id>" means manager.value eq "<id>";
-//   - not followed by an expression without parentheses.
+//   - not followed by an expression without parentheses;
+//   - unquoted values where the attribute's type leaves no doubt: a string
+//     for a string or reference attribute (userName sw O), an RFC 3339 time
+//     for a dateTime one (meta.created gt 2015-10-10T14:38:21Z); a keyword
+//     of the grammar (and, or, not, an operator) is never a value.
+//
+// ParseIn, ParseAttrPathIn, ParseSelectionIn and ParsePatchPathIn resolve
+// against a workspace's schema.Set, so its declared extension attributes can
+// be filtered, selected and patched.
 //
 // Everything Parse cannot evaluate (an unknown attribute, an operator that
 // does not apply to the attribute's type, bad syntax) is an *Error at parse

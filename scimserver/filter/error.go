@@ -14,7 +14,13 @@ type Error struct {
 	Pos int
 	// Detail says what is wrong and how to fix it, for a person.
 	Detail string
+	// Cause is the *schema.PathError behind an unresolvable attribute, or nil.
+	Cause error
 }
+
+// Unwrap returns the cause, so errors.As finds a *schema.PathError (whose
+// Unknown says the attribute is in no schema of the workspace).
+func (e *Error) Unwrap() error { return e.Cause }
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("invalid filter %q at position %d: %s", e.Input, e.Pos, e.Detail)

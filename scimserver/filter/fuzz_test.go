@@ -19,6 +19,9 @@ func FuzzParse(f *testing.F) {
 		`emails[value eq "x"`,
 		`((((`,
 		`x eq`,
+		`userName sw O and name.familyName eq Employee`,
+		`meta.created gt 2015-10-10T14:38:21.8617979-07:00`,
+		`emails[type eq work].value eq a@b`,
 	} {
 		f.Add(seed)
 	}

@@ -17,6 +17,7 @@ const (
 	tokLBracket
 	tokRBracket
 	tokSubAttr // ".name" right after ']'
+	tokBare    // an unquoted value after an operator: O, Employee, 2015-10-10T14:38:21Z
 )
 
 func (k tokenKind) String() string {
@@ -37,6 +38,8 @@ func (k tokenKind) String() string {
 		return "'['"
 	case tokRBracket:
 		return "']'"
+	case tokBare:
+		return "unquoted value"
 	default:
 		return "'.subAttribute'"
 	}
@@ -50,7 +53,7 @@ type token struct {
 
 func (t token) describe() string {
 	switch t.kind {
-	case tokWord, tokNumber:
+	case tokWord, tokNumber, tokBare:
 		return "\"" + t.text + "\""
 	case tokString:
 		return "string literal"
@@ -91,6 +94,13 @@ func lex(input string) ([]token, error) {
 			}
 			toks = append(toks, token{kind: tokSubAttr, text: input[i+1 : j], pos: i})
 			i = j
+		case c != '"' && inValuePosition(toks):
+			j := i
+			for j < len(input) && strings.IndexByte(" \t\n\r()[]\"", input[j]) < 0 {
+				j++
+			}
+			toks = append(toks, bareToken(input[i:j], i))
+			i = j
 		case c == '"':
 			s, n, err := lexString(input[i:])
 			if err != nil {
@@ -121,6 +131,32 @@ func lex(input string) ([]token, error) {
 		}
 	}
 	return append(toks, token{kind: tokEOF, pos: len(input)}), nil
+}
+
+// inValuePosition reports whether the next token is the value of a
+// comparison: the last token is an operator other than pr.
+func inValuePosition(toks []token) bool {
+	if len(toks) == 0 {
+		return false
+	}
+	last := toks[len(toks)-1]
+	op, isOp := operators[strings.ToLower(last.text)]
+	return last.kind == tokWord && isOp && op != OpPresent
+}
+
+// bareToken classifies an unquoted value: a JSON number, true, false and
+// null are what they are in the grammar; anything else is tokBare, which
+// the parser takes only where the attribute's type leaves no doubt.
+func bareToken(text string, pos int) token {
+	switch {
+	case text == "":
+		return token{kind: tokBare, text: text, pos: pos}
+	case (text[0] == '-' || text[0] >= '0' && text[0] <= '9') && json.Valid([]byte(text)):
+		return token{kind: tokNumber, text: text, pos: pos}
+	case strings.EqualFold(text, "true"), strings.EqualFold(text, "false"), strings.EqualFold(text, "null"):
+		return token{kind: tokWord, text: text, pos: pos}
+	}
+	return token{kind: tokBare, text: text, pos: pos}
 }
 
 func quoteRune(s string) string {

@@ -19,8 +19,13 @@ const maxLength = 4096
 
 // Parse parses a SCIM filter (RFC 7644 §3.4.2.2) against the User schema.
 // The error is an *Error whose Detail says what to change.
-func Parse(filter string) (Expr, error) {
-	p, err := newParser(filter)
+func Parse(filter string) (Expr, error) { return ParseIn(nil, filter) }
+
+// ParseIn parses a filter against the schemas of set (nil is
+// schema.Default): a workspace's declared extension attributes can be
+// compared, e.g. urn:…:acme:2.0:User:costCode eq "X1".
+func ParseIn(set *schema.Set, filter string) (Expr, error) {
+	p, err := newParser(set, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -35,12 +40,13 @@ func Parse(filter string) (Expr, error) {
 }
 
 type parser struct {
+	set   *schema.Set
 	input string
 	toks  []token
 	i     int
 }
 
-func newParser(input string) (*parser, error) {
+func newParser(set *schema.Set, input string) (*parser, error) {
 	if strings.TrimSpace(input) == "" {
 		return nil, &Error{Input: input, Detail: "the filter is empty"}
 	}
@@ -54,7 +60,7 @@ func newParser(input string) (*parser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &parser{input: input, toks: toks}, nil
+	return &parser{set: set, input: input, toks: toks}, nil
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -194,7 +200,7 @@ func (p *parser) parseValueFilter(path AttrPath, depth int) (*ValueFilter, error
 // resolve resolves an attribute name, relative to parent inside brackets.
 func (p *parser) resolve(name token, parent *AttrPath) (AttrPath, error) {
 	if parent == nil {
-		path, err := schema.ResolvePath(name.text)
+		path, err := p.set.ResolvePath(name.text)
 		if err != nil {
 			return AttrPath{}, pathError(p.input, name.pos, err)
 		}
@@ -266,6 +272,8 @@ func (p *parser) literal(t token, path AttrPath, op Operator) (any, error) {
 			return nil, p.errorf(t, "null can only be compared with eq or ne")
 		}
 		return nil, nil
+	case t.kind == tokBare:
+		return p.bareLiteral(t, path, op)
 	case t.kind == tokEOF:
 		return nil, p.errorf(t, "the filter ends after %s %s; expected a value", path, op)
 	default:
@@ -306,5 +314,36 @@ func (p *parser) literal(t token, path AttrPath, op Operator) (any, error) {
 			return v.String(), nil
 		}
 		return nil, p.errorf(t, "%s is a string; quote the value, e.g. %s %s \"%v\"", path, path, op, raw)
+	}
+}
+
+// bareLiteral takes an unquoted value (RFC 7644 wants strings and times
+// quoted) where it cannot be mistaken for anything else: as a string for a
+// string or reference attribute unless it is a keyword of the grammar
+// (and, or, not, an operator), and as a time for a dateTime attribute when
+// it is an RFC 3339 time. Anything else is an *Error, as before.
+func (p *parser) bareLiteral(t token, path AttrPath, op Operator) (any, error) {
+	attr := path.Leaf()
+	lower := strings.ToLower(t.text)
+	_, isOperator := operators[lower]
+	if lower == "and" || lower == "or" || lower == "not" || isOperator {
+		return nil, p.errorf(t, "expected a value after %s %s, found the keyword %q; quote a string value with '\"'", path, op, t.text)
+	}
+	switch attr.Type {
+	case schema.TypeString, schema.TypeReference:
+		return t.text, nil
+	case schema.TypeDateTime:
+		if op == OpContains || op == OpStartsWith || op == OpEndsWith {
+			return nil, p.errorf(t, "%s is a dateTime; use eq ne gt ge lt le, not %s", path, op)
+		}
+		tm, err := time.Parse(time.RFC3339Nano, t.text)
+		if err != nil {
+			return nil, p.errorf(t, "%s is a dateTime and %s is not an RFC 3339 time such as \"2026-01-02T15:04:05Z\"", path, t.text)
+		}
+		return tm, nil
+	case schema.TypeBoolean:
+		return nil, p.errorf(t, "%s is a boolean; compare it with true or false", path)
+	default:
+		return nil, p.errorf(t, "%s is a number; compare it with an unquoted number, not %s", path, t.text)
 	}
 }

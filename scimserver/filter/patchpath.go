@@ -1,5 +1,7 @@
 package filter
 
+import "github.com/rollcall-dev/rollcall/scimserver/schema"
+
 // PatchPath is the path of a PATCH operation (RFC 7644 §3.5.2):
 // "attr", "attr.sub", "attr[filter]" or "attr[filter].sub", each optionally
 // URN-qualified.
@@ -26,8 +28,12 @@ func (p PatchPath) String() string {
 
 // ParsePatchPath parses the path of a PATCH operation. The error is an
 // *Error; a server answers it with 400 and scimType invalidPath.
-func ParsePatchPath(path string) (PatchPath, error) {
-	p, err := newParser(path)
+func ParsePatchPath(path string) (PatchPath, error) { return ParsePatchPathIn(nil, path) }
+
+// ParsePatchPathIn parses a PATCH path against the schemas of set (nil is
+// schema.Default).
+func ParsePatchPathIn(set *schema.Set, path string) (PatchPath, error) {
+	p, err := newParser(set, path)
 	if err != nil {
 		return PatchPath{}, err
 	}

@@ -18,37 +18,88 @@ type Selection struct {
 // excludedAttributes parameters; either may be empty. Entries are attribute
 // paths as ParseAttrPath takes them, or a schema URN for all of an extension.
 // The error is an *Error (the server answers 400 invalidValue).
+//
+// An entry with a value filter, emails[type eq "work"] (Entra ID and other
+// clients send them), names the attribute: emails, and
+// emails[type eq "work"].value names emails.value. The filter is not
+// applied: RFC 7644 §3.10 has no filtered attribute names, and the values
+// the client wants are among those returned.
 func ParseSelection(attributes, excludedAttributes string) (Selection, error) {
+	return ParseSelectionIn(nil, attributes, excludedAttributes)
+}
+
+// ParseSelectionIn is ParseSelection against the schemas of set (nil is
+// schema.Default).
+func ParseSelectionIn(set *schema.Set, attributes, excludedAttributes string) (Selection, error) {
 	var s Selection
 	var err error
-	if s.include, s.includeSchemas, err = parseList(attributes); err != nil {
+	if s.include, s.includeSchemas, err = parseList(set, attributes); err != nil {
 		return Selection{}, err
 	}
-	if s.exclude, s.excludeSchemas, err = parseList(excludedAttributes); err != nil {
+	if s.exclude, s.excludeSchemas, err = parseList(set, excludedAttributes); err != nil {
 		return Selection{}, err
 	}
 	return s, nil
 }
 
-func parseList(list string) ([]AttrPath, []string, error) {
+func parseList(set *schema.Set, list string) ([]AttrPath, []string, error) {
 	var paths []AttrPath
 	var schemas []string
-	for _, item := range strings.Split(list, ",") {
-		item = strings.TrimSpace(item)
+	for _, item := range splitOutsideBrackets(list) {
+		item = strings.TrimSpace(withoutValueFilter(item))
 		if item == "" {
 			continue
 		}
-		if s, ok := schema.ByURN(item); ok {
+		if s, ok := set.ByURN(item); ok {
 			schemas = append(schemas, s.ID)
 			continue
 		}
-		p, err := ParseAttrPath(item)
+		p, err := ParseAttrPathIn(set, item)
 		if err != nil {
 			return nil, nil, err
 		}
 		paths = append(paths, p)
 	}
 	return paths, schemas, nil
+}
+
+// splitOutsideBrackets splits a comma-separated list, keeping commas inside
+// a value filter's brackets or quotes in their entry.
+func splitOutsideBrackets(list string) []string {
+	var out []string
+	depth, quoted, start := 0, false, 0
+	for i := 0; i < len(list); i++ {
+		switch c := list[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '[':
+			depth++
+		case c == ']' && depth > 0:
+			depth--
+		case c == ',' && depth == 0:
+			out = append(out, list[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, list[start:])
+}
+
+// withoutValueFilter drops a value filter from an attribute name:
+// emails[type eq "work"].value is emails.value. An unclosed '[' is left for
+// ParseAttrPath to refuse.
+func withoutValueFilter(item string) string {
+	open := strings.IndexByte(item, '[')
+	if open < 0 {
+		return item
+	}
+	end := strings.LastIndexByte(item, ']')
+	if end < open {
+		return item
+	}
+	return item[:open] + item[end+1:]
 }
 
 // Apply returns a copy of resource holding what the selection asks for.
@@ -63,10 +114,10 @@ func (s Selection) Apply(resource map[string]any) map[string]any {
 	out := map[string]any{}
 	if len(s.include) == 0 && len(s.includeSchemas) == 0 {
 		for k, v := range resource {
+			if ext, ok := v.(map[string]any); ok && isURN(k) {
+				v = copyMap(ext) // exclude edits extension objects in place
+			}
 			out[k] = v
-		}
-		if ext, ok := resource[schema.URNEnterpriseUser].(map[string]any); ok {
-			out[schema.URNEnterpriseUser] = copyMap(ext)
 		}
 	} else {
 		for _, k := range []string{"schemas", "id"} {
@@ -91,15 +142,16 @@ func (s Selection) Apply(resource map[string]any) map[string]any {
 			exclude(out, p)
 		}
 	}
-	dropEmpty(out)
-	if ext, ok := out[schema.URNEnterpriseUser].(map[string]any); ok {
-		dropEmpty(ext)
-		if len(ext) == 0 {
-			delete(out, schema.URNEnterpriseUser)
+	for k, v := range out {
+		if ext, ok := v.(map[string]any); ok && isURN(k) {
+			dropEmpty(ext)
 		}
 	}
+	dropEmpty(out)
 	return out
 }
+
+func isURN(key string) bool { return len(key) > 4 && strings.EqualFold(key[:4], "urn:") }
 
 // dropEmpty removes the empty objects a selection leaves in lists, and the
 // attributes it leaves empty.

@@ -10,6 +10,9 @@ import (
 	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
+// Apply applies PATCH operations against schema.Default, dropping unknown
+// attributes (ApplyIn with the zero Schemas).
+//
 // Apply applies PATCH operations in order to a copy of resource and returns
 // the copy, without empty values. resource is not modified. The error is an
 // *scimerr.Error whose Detail names the operation (by index) that failed.
@@ -32,25 +35,34 @@ import (
 //   - at most one value of a multi-valued attribute is primary: the value an
 //     operation makes primary wins.
 func Apply(resource map[string]any, ops []Operation) (map[string]any, error) {
+	res, _, err := ApplyIn(Schemas{}, resource, ops)
+	return res, err
+}
+
+// ApplyIn is Apply against a workspace's Schemas: the declared extensions'
+// attributes are patched like the enterprise extension's, and unknown
+// attributes are dropped (and named in the Result) or refused.
+func ApplyIn(schemas Schemas, resource map[string]any, ops []Operation) (map[string]any, Result, error) {
+	a := newApplier(schemas)
 	res := deepCopy(resource)
 	for i, op := range ops {
-		if err := applyOperation(res, op); err != nil {
+		if err := a.applyOperation(res, op); err != nil {
 			var pe *scimerr.Error
 			if errors.As(err, &pe) {
 				detail := fmt.Sprintf("Operations[%d] (%s", i, op.Op)
 				if op.Path != "" {
 					detail += " " + op.Path
 				}
-				return nil, &scimerr.Error{Status: pe.Status, ScimType: pe.ScimType, Detail: detail + "): " + pe.Detail}
+				return nil, Result{}, &scimerr.Error{Status: pe.Status, ScimType: pe.ScimType, Detail: detail + "): " + pe.Detail}
 			}
-			return nil, err
+			return nil, Result{}, err
 		}
 	}
-	prune(res)
-	return res, nil
+	prune(schemas.Set, res)
+	return res, a.result(), nil
 }
 
-func applyOperation(res map[string]any, op Operation) error {
+func (a *applier) applyOperation(res map[string]any, op Operation) error {
 	k, err := kind(op.Op)
 	if err != nil {
 		return err
@@ -68,24 +80,27 @@ func applyOperation(res map[string]any, op Operation) error {
 		if !ok {
 			return errorf(scimerr.InvalidValue, "an operation without a path needs an object of attributes as its value, not %s", describe(value))
 		}
-		return applyObject(res, k, obj, nil, false)
+		return a.applyObject(res, k, obj, nil, false)
 	}
-	if s, ok := schema.ByURN(path); ok {
-		return applyToSchema(res, k, s, value, hasValue)
+	if s, ok := a.Set.ByURN(path); ok {
+		return a.applyToSchema(res, k, s, value, hasValue)
 	}
-	if ignoredPath(path) {
+	if a.ignoredPath(path) {
 		return nil
 	}
-	pp, err := filter.ParsePatchPath(path)
-	if err != nil {
-		return invalidPath(err)
+	if a.undeclaredSchema(path) {
+		return a.undeclared(path, nil)
+	}
+	pp, ok, err := a.parsePath(path)
+	if !ok {
+		return err
 	}
 	return applyPath(res, k, pp, value, hasValue)
 }
 
 // applyToSchema handles a path that is a schema URN: the value is an object
 // of that schema's attributes; remove of an extension removes all of it.
-func applyToSchema(res map[string]any, k string, s schema.Schema, value any, hasValue bool) error {
+func (a *applier) applyToSchema(res map[string]any, k string, s schema.Schema, value any, hasValue bool) error {
 	if k == "remove" || (hasValue && value == nil) {
 		if s.ID == schema.URNUser {
 			return errorf(scimerr.Mutability, "the core User schema cannot be removed")
@@ -97,7 +112,7 @@ func applyToSchema(res map[string]any, k string, s schema.Schema, value any, has
 	if !ok {
 		return errorf(scimerr.InvalidValue, "the value for %s must be an object of its attributes, not %s", s.ID, describe(value))
 	}
-	return applyObject(res, k, obj, &s, false)
+	return a.applyObject(res, k, obj, &s, false)
 }
 
 // applyObject applies a path-less add or replace: each key of obj is an
@@ -110,7 +125,7 @@ func applyToSchema(res map[string]any, k string, s schema.Schema, value any, has
 // group renames). creating ignores "id" regardless, for POST and PUT bodies.
 // Keys naming attributes Rollcall does not store (password, groups) and keys
 // qualified with an unknown schema URN are dropped.
-func applyObject(res map[string]any, k string, obj map[string]any, in *schema.Schema, creating bool) error {
+func (a *applier) applyObject(res map[string]any, k string, obj map[string]any, in *schema.Schema, creating bool) error {
 	for _, key := range sortedKeys(obj) {
 		v := obj[key]
 		if in != nil {
@@ -126,21 +141,30 @@ func applyObject(res map[string]any, k string, obj map[string]any, in *schema.Sc
 			}
 			return errorf(scimerr.Mutability, "id is read-only; it cannot change from %v to %v", res["id"], v)
 		}
-		if s, ok := schema.ByURN(key); ok {
+		if s, ok := a.Set.ByURN(key); ok {
 			if in != nil {
 				return errorf(scimerr.InvalidPath, "%s cannot be nested in %s", key, in.ID)
 			}
-			if err := applyToSchema(res, k, s, v, true); err != nil {
+			if err := a.applyToSchema(res, k, s, v, true); err != nil {
 				return err
 			}
 			continue
 		}
-		if ignoredPath(key) || unknownSchema(key) {
+		if a.ignoredPath(key) {
 			continue
 		}
-		pp, err := filter.ParsePatchPath(key)
-		if err != nil {
-			return invalidPath(err)
+		if a.undeclaredSchema(key) {
+			if err := a.undeclared(key, v); err != nil {
+				return err
+			}
+			continue
+		}
+		pp, ok, err := a.parsePath(key)
+		if !ok {
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		if err := applyPath(res, k, pp, v, true); err != nil {
 			return err
@@ -151,9 +175,9 @@ func applyObject(res map[string]any, k string, obj map[string]any, in *schema.Sc
 
 // ignoredPath reports whether a path names an attribute Rollcall does not
 // store (schema.Ignored), such as "password" or "groups[value eq ...]".
-func ignoredPath(path string) bool {
+func (a *applier) ignoredPath(path string) bool {
 	name := path
-	if s, rest, ok := schema.SplitURN(path); ok {
+	if s, rest, ok := a.Set.SplitURN(path); ok {
 		if s.ID != schema.URNUser {
 			return false
 		}
@@ -163,17 +187,6 @@ func ignoredPath(path string) bool {
 		name = name[:i]
 	}
 	return schema.Ignored(name)
-}
-
-// unknownSchema reports whether key is qualified with a schema URN that
-// Rollcall does not know, such as a custom extension.
-func unknownSchema(key string) bool {
-	lower := strings.ToLower(key)
-	if !strings.HasPrefix(lower, "urn:") && !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
-		return false
-	}
-	_, _, known := schema.SplitURN(key)
-	return !known
 }
 
 func invalidPath(err error) error {

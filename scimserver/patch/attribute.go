@@ -17,6 +17,14 @@ func applyAttribute(container map[string]any, k string, target filter.AttrPath, 
 			return errorf(scimerr.Mutability, "%s is required and cannot be removed", name)
 		}
 		if attr.MultiValued && hasValue && value != nil {
+			if !attr.IsComplex() {
+				v, err := coerce(attr, value, name)
+				if err != nil || v == nil {
+					return err
+				}
+				applyScalarList(container, k, attr, v.([]any))
+				return nil
+			}
 			return removeListed(container, attr, value, name)
 		}
 		delete(container, attr.Name)
@@ -34,6 +42,8 @@ func applyAttribute(container map[string]any, k string, target filter.AttrPath, 
 		return nil
 	}
 	switch {
+	case attr.MultiValued && !attr.IsComplex():
+		applyScalarList(container, k, attr, v.([]any))
 	case attr.MultiValued && k == "replace":
 		list := v.([]any)
 		container[attr.Name] = list

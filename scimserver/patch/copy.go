@@ -36,9 +36,9 @@ func copyValue(v any) any {
 // labels (type, primary, display) or, where the attribute has a value
 // sub-attribute, no value. It also leaves at most one primary value per
 // multi-valued attribute (the first), whatever the input held.
-func prune(res map[string]any) {
+func prune(set *schema.Set, res map[string]any) {
 	for k, v := range res {
-		if s, ok := schema.ByURN(k); ok && s.ID != schema.URNUser {
+		if s, ok := set.ByURN(k); ok && s.ID != schema.URNUser {
 			if ext, ok := v.(map[string]any); ok {
 				pruneAttributes(ext, s)
 				if len(ext) == 0 {
@@ -53,8 +53,8 @@ func prune(res map[string]any) {
 
 func pruneAttributes(m map[string]any, s schema.Schema) {
 	for k, v := range m {
-		if attr, ok := s.Attribute(k); ok && attr.MultiValued {
-			list := pruneElements(attr, listOf(v))
+		if attr, ok := s.Attribute(k); ok && attr.MultiValued && attr.IsComplex() {
+			list := dedupeElements(attr, pruneElements(attr, listOf(v)))
 			enforceSinglePrimary(list, -1)
 			m[k] = list
 		} else {
@@ -81,6 +81,34 @@ func pruneElements(attr schema.Attribute, list []any) []any {
 			meaningful = !empty(m["value"])
 		}
 		if meaningful {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// dedupeElements keeps one of the values that are the same (sameElement):
+// two identical {type, value} e-mails are one e-mail (RFC 7643 §2.4 calls
+// duplicate values undefined). The first is kept and takes what only the
+// repeat says, such as primary.
+func dedupeElements(attr schema.Attribute, list []any) []any {
+	out := list[:0]
+	for _, e := range list {
+		m := e.(map[string]any)
+		merged := false
+		for _, kept := range out {
+			k := kept.(map[string]any)
+			if sameElement(attr, k, m) {
+				for key, v := range m {
+					if _, has := k[key]; !has || (key == "primary" && v == true) {
+						k[key] = v
+					}
+				}
+				merged = true
+				break
+			}
+		}
+		if !merged {
 			out = append(out, m)
 		}
 	}

@@ -33,9 +33,9 @@ func TestApplyErrors(t *testing.T) {
 		{"unknown sub-attribute inside a value", `[{"op":"add","path":"emails","value":[{"value":"x@y","kind":"work"}]}]`,
 			scimerr.InvalidPath, `emails has no sub-attribute "kind"`},
 		{"unknown schema in a path", `[{"op":"replace","path":"urn:example:custom:1.0:User:badge","value":"x"}]`,
-			scimerr.InvalidPath, "known schema URN"},
-		{"bad filter in a path", `[{"op":"replace","path":"emails[type eq work].value","value":"x"}]`,
-			scimerr.InvalidPath, `expected a value after emails.type eq, found "work"`},
+			scimerr.InvalidPath, "not a schema or attribute of this workspace"},
+		{"bad filter in a path", `[{"op":"replace","path":"emails[type eq and].value","value":"x"}]`,
+			scimerr.InvalidPath, `expected a value after emails.type eq, found the keyword "and"`},
 		{"id is read-only", `[{"op":"replace","path":"id","value":"u2"}]`,
 			scimerr.Mutability, "id is read-only"},
 		{"meta is read-only", `[{"op":"replace","path":"meta.lastModified","value":"2026-01-01T00:00:00Z"}]`,
@@ -75,7 +75,8 @@ func TestApplyErrors(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.ops), &ops); err != nil {
 				t.Fatal(err)
 			}
-			got, err := Apply(user, ops)
+			// Unknown attributes are refused, as under unknownAttributes Reject.
+			got, _, err := ApplyIn(Schemas{RejectUnknown: true}, user, ops)
 			var pe *scimerr.Error
 			if !errors.As(err, &pe) {
 				t.Fatalf("Apply = %v, %v; want *scimerr.Error", got, err)

@@ -16,17 +16,25 @@ import (
 // are dropped. userName is required and cannot be empty. The result has neither id nor meta nor
 // schemas; the server sets them. The error is an *scimerr.Error with scimType invalidValue.
 func NormalizeResource(body map[string]any) (map[string]any, error) {
+	res, _, err := NormalizeResourceIn(Schemas{}, body)
+	return res, err
+}
+
+// NormalizeResourceIn is NormalizeResource against a workspace's Schemas
+// (see ApplyIn).
+func NormalizeResourceIn(schemas Schemas, body map[string]any) (map[string]any, Result, error) {
+	a := newApplier(schemas)
 	res := map[string]any{}
-	if err := applyObject(res, "replace", body, nil, true); err != nil {
+	if err := a.applyObject(res, "replace", body, nil, true); err != nil {
 		var pe *scimerr.Error
 		if errors.As(err, &pe) && pe.ScimType == scimerr.InvalidPath {
 			pe.ScimType = scimerr.InvalidValue
 		}
-		return nil, err
+		return nil, Result{}, err
 	}
-	prune(res)
+	prune(schemas.Set, res)
 	if userName, _ := res["userName"].(string); strings.TrimSpace(userName) == "" {
-		return nil, errorf(scimerr.InvalidValue, "userName is required and cannot be empty")
+		return nil, Result{}, errorf(scimerr.InvalidValue, "userName is required and cannot be empty")
 	}
-	return res, nil
+	return res, a.result(), nil
 }

@@ -51,7 +51,7 @@ func TestNormalizeResourceErrors(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &m); err != nil {
 			t.Fatal(err)
 		}
-		_, err := NormalizeResource(m)
+		_, _, err := NormalizeResourceIn(Schemas{RejectUnknown: true}, m)
 		var pe *scimerr.Error
 		if !errors.As(err, &pe) || pe.ScimType != scimerr.InvalidValue || !strings.Contains(pe.Detail, detail) {
 			t.Errorf("NormalizeResource(%s) = %v, want invalidValue containing %q", body, err, detail)

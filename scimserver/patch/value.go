@@ -18,16 +18,15 @@ func coerce(attr schema.Attribute, v any, name string) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	if attr.MultiValued {
+	switch {
+	case attr.MultiValued && attr.IsComplex():
 		return coerceList(attr, v, name)
-	}
-	switch attr.Type {
-	case schema.TypeComplex:
+	case attr.MultiValued:
+		return coerceScalarList(attr, v, name)
+	case attr.IsComplex():
 		return coerceComplex(attr, v, name)
-	case schema.TypeBoolean:
-		return coerceBool(v, name)
 	default:
-		return coerceString(v, name)
+		return coerceScalar(attr, v, name)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
+	"github.com/rollcall-dev/rollcall/scimserver/schema"
 	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
 )
 
@@ -54,6 +55,21 @@ func goldenBodies(f *testing.F, methods ...string) [][]byte {
 	return out
 }
 
+// fuzzSchemas is a workspace with a declared extension of every type, so
+// the fuzz targets reach the extension code.
+var fuzzSchemas = patch.Schemas{Set: schema.NewSet([]identityv1alpha1.SchemaExtension{{
+	URN: "urn:ietf:params:scim:schemas:extension:acme:2.0:User",
+	Attributes: []identityv1alpha1.ExtensionAttribute{
+		{Name: "costCode", Type: identityv1alpha1.ExtensionString, CaseExact: true},
+		{Name: "badge", Type: identityv1alpha1.ExtensionInteger},
+		{Name: "remote", Type: identityv1alpha1.ExtensionBoolean},
+		{Name: "hired", Type: identityv1alpha1.ExtensionDateTime},
+		{Name: "site", Type: identityv1alpha1.ExtensionReference},
+		{Name: "tags", Type: identityv1alpha1.ExtensionString, MultiValued: true},
+		{Name: "levels", Type: identityv1alpha1.ExtensionInteger, MultiValued: true},
+	},
+}})}
+
 // readUser reads a POST or PUT body the way the SCIM server does: JSON with
 // numbers kept as written, the identity providers' dialect, then the spec.
 func readUser(body []byte) (identityv1alpha1.WorkspaceUserSpec, error) {
@@ -63,11 +79,11 @@ func readUser(body []byte) (identityv1alpha1.WorkspaceUserSpec, error) {
 	if err := dec.Decode(&m); err != nil || m == nil {
 		return identityv1alpha1.WorkspaceUserSpec{}, scimerr.New(400, scimerr.InvalidSyntax, "not a JSON object")
 	}
-	res, err := patch.NormalizeResource(m)
+	res, _, err := patch.NormalizeResourceIn(fuzzSchemas, m)
 	if err != nil {
 		return identityv1alpha1.WorkspaceUserSpec{}, err
 	}
-	return resource.ToSpec(res)
+	return resource.ToSpecIn(fuzzSchemas.Set, res)
 }
 
 // FuzzDecodeUser checks that reading a User body never panics, that a body
@@ -80,6 +96,8 @@ func FuzzDecodeUser(f *testing.F) {
 	}
 	f.Add([]byte(`{"userName":"a","emails":[{"value":"a@x","primary":"True"}],"active":"False"}`))
 	f.Add([]byte(`{"USERNAME":"a","name.givenName":"A","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m"}`))
+	f.Add([]byte(`{"userName":"a","urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"costCode":"X","badge":"7","remote":"True","hired":"2024-01-01T00:00:00Z","tags":["a","A","b"],"levels":[1,"2",1]},"adreses":[{"x":1}]}`))
+	f.Add([]byte(`{"userName":"a","urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge":12,"urn:ietf:params:scim:schemas:extension:other:2.0:User":{"x":1},"emails":[{"value":"a@x","type":"work"},{"value":"A@x","type":"work"}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		spec, err := readUser(body)
 		if err != nil {
@@ -90,7 +108,7 @@ func FuzzDecodeUser(f *testing.F) {
 			ObjectMeta: metav1.ObjectMeta{Name: "u", Namespace: "ns", UID: "0c9c7c1e-7d1f-4f5e-9b1a-3f1e2d3c4b5a", Generation: 1},
 			Spec:       spec,
 		}
-		answered, err := json.Marshal(resource.FromWorkspaceUser(u, "https://scim.example/Users/x"))
+		answered, err := json.Marshal(resource.FromWorkspaceUserIn(fuzzSchemas.Set, u, "https://scim.example/Users/x"))
 		if err != nil {
 			t.Fatalf("encode the answer: %v", err)
 		}
@@ -119,6 +137,7 @@ func FuzzPatchUser(f *testing.F) {
 		f.Add(body)
 	}
 	f.Add([]byte(`{"Operations":[{"op":"Remove","path":"emails[value eq \"a@x\"]"}]}`))
+	f.Add([]byte(`{"Operations":[{"op":"add","path":"urn:ietf:params:scim:schemas:extension:acme:2.0:User:tags","value":["c","a"]},{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:acme:2.0:User:levels","value":[1]},{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge":"9","nosuch":1}}]}`))
 	active := true
 	stored := &identityv1alpha1.WorkspaceUser{
 		ObjectMeta: metav1.ObjectMeta{Name: "u", Namespace: "ns", UID: "0c9c7c1e-7d1f-4f5e-9b1a-3f1e2d3c4b5a", Generation: 3},
@@ -128,6 +147,8 @@ func FuzzPatchUser(f *testing.F) {
 			Emails: []identityv1alpha1.Email{{Value: "ada@example.com", Type: "work", Primary: true}},
 			Enterprise: &identityv1alpha1.EnterpriseUser{Department: "R&D",
 				Manager: &identityv1alpha1.Manager{Value: "m1"}},
+			Extensions: map[string]identityv1alpha1.ExtensionValues{"urn:ietf:params:scim:schemas:extension:acme:2.0:User": {
+				"tags": {Raw: []byte(`["a","b"]`)}, "levels": {Raw: []byte(`[1,2]`)}, "badge": {Raw: []byte(`3`)}}},
 		},
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -136,9 +157,9 @@ func FuzzPatchUser(f *testing.F) {
 			requireSCIMError(t, body, err)
 			return
 		}
-		res := resource.FromWorkspaceUser(stored, "https://scim.example/Users/x")
+		res := resource.FromWorkspaceUserIn(fuzzSchemas.Set, stored, "https://scim.example/Users/x")
 		before, _ := json.Marshal(res)
-		patched, err := patch.Apply(res, req.Operations)
+		patched, _, err := patch.ApplyIn(fuzzSchemas, res, req.Operations)
 		if after, _ := json.Marshal(res); !bytes.Equal(after, before) {
 			t.Fatalf("Apply changed the stored user's representation: %s", after)
 		}
@@ -146,7 +167,7 @@ func FuzzPatchUser(f *testing.F) {
 			requireSCIMError(t, body, err)
 			return
 		}
-		if _, err := resource.ToSpec(patched); err != nil {
+		if _, err := resource.ToSpecIn(fuzzSchemas.Set, patched); err != nil {
 			requireSCIMError(t, body, err)
 		}
 	})

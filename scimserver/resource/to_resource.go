@@ -38,6 +38,13 @@ func LastModified(u *identityv1alpha1.WorkspaceUser) time.Time {
 // object's UID; location is the absolute URL of the resource. The result
 // shares nothing with u.
 func FromWorkspaceUser(u *identityv1alpha1.WorkspaceUser, location string) map[string]any {
+	return FromWorkspaceUserIn(nil, u, location)
+}
+
+// FromWorkspaceUserIn is FromWorkspaceUser for a workspace with the schemas
+// of set (nil is schema.Default): the values of its declared extensions are
+// served under their URNs.
+func FromWorkspaceUserIn(set *schema.Set, u *identityv1alpha1.WorkspaceUser, location string) map[string]any {
 	s := &u.Spec
 	res := map[string]any{
 		"schemas":  []any{schema.URNUser},
@@ -91,6 +98,7 @@ func FromWorkspaceUser(u *identityv1alpha1.WorkspaceUser, location string) map[s
 		res["schemas"] = []any{schema.URNUser, schema.URNEnterpriseUser}
 		res[schema.URNEnterpriseUser] = ext
 	}
+	extensionResources(set, res, s.Extensions)
 	return res
 }
 

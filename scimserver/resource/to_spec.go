@@ -41,8 +41,15 @@ func (e *ValueError) As(target any) bool {
 // schemas are ignored. Elements of multi-valued attributes without a value
 // are left out. The result's WorkspaceRef is empty: the caller sets it.
 func ToSpec(res map[string]any) (identityv1alpha1.WorkspaceUserSpec, error) {
+	return ToSpecIn(nil, res)
+}
+
+// ToSpecIn is ToSpec for a workspace with the schemas of set (nil is
+// schema.Default): the declared extensions' values go to spec.extensions.
+func ToSpecIn(set *schema.Set, res map[string]any) (identityv1alpha1.WorkspaceUserSpec, error) {
 	r := &reader{}
 	spec := r.spec(res)
+	spec.Extensions = r.extensions(set, res)
 	if r.err != nil {
 		return identityv1alpha1.WorkspaceUserSpec{}, r.err
 	}

@@ -84,6 +84,9 @@ type Schema struct {
 	Name        string
 	Description string
 	Attributes  []Attribute
+	// Required is the schema's "required" in /ResourceTypes/User's
+	// schemaExtensions (declared extensions only).
+	Required bool
 }
 
 // Attribute finds a top-level attribute by name, case-insensitively.

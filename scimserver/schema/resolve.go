@@ -29,19 +29,8 @@ func Ignored(name string) bool {
 	return false
 }
 
-// ByURN finds a known schema by its id, case-insensitively. The misspelt
-// enterprise URN (URNEnterpriseUserMisspelt) finds the enterprise extension.
-func ByURN(urn string) (Schema, bool) {
-	if strings.EqualFold(urn, URNEnterpriseUserMisspelt) {
-		urn = URNEnterpriseUser
-	}
-	for _, s := range Known {
-		if strings.EqualFold(s.ID, urn) {
-			return s, true
-		}
-	}
-	return Schema{}, false
-}
+// ByURN finds a schema of Default by its id (see Set.ByURN).
+func ByURN(urn string) (Schema, bool) { return defaultSet.ByURN(urn) }
 
 // Path is an attribute path resolved against the known schemas: a top-level
 // attribute and, optionally, one of its sub-attributes.
@@ -99,6 +88,13 @@ type PathError struct {
 	Reason string
 	// NotStored is true when the path names an attribute that Ignored reports.
 	NotStored bool
+	// Unknown is true when no schema of the Set has the attribute, or the
+	// path's URN names no schema of the Set: what the workspace's
+	// unknownAttributes policy decides about. Name is then the attribute
+	// as the client wrote it, without a sub-attribute.
+	Unknown bool
+	// Name is the unknown attribute's name (see Unknown).
+	Name string
 }
 
 func (e *PathError) Error() string {
@@ -119,19 +115,26 @@ func Resolve(path string) (Attribute, error) {
 // An unqualified name is looked up in the core User schema first and then in
 // the enterprise extension, so "manager" and "department" resolve as Entra ID
 // sends them. The error is a *PathError.
-func ResolvePath(path string) (Path, error) {
+func ResolvePath(path string) (Path, error) { return defaultSet.ResolvePath(path) }
+
+// ResolvePath resolves an attribute path against the Set's schemas, as
+// the package function does against Default's. Unqualified names are
+// looked up in the core User, then the enterprise extension, then the
+// declared extensions.
+func (set *Set) ResolvePath(path string) (Path, error) {
 	rest := strings.TrimSpace(path)
 	if rest == "" {
 		return Path{}, &PathError{Path: path, Reason: "is empty"}
 	}
-	candidates := Known
+	candidates := set.Known()
 	if strings.HasPrefix(strings.ToLower(rest), "urn:") {
-		s, attr, ok := SplitURN(rest)
+		s, attr, ok := set.SplitURN(rest)
 		if !ok {
-			if _, known := ByURN(rest); known {
+			if _, known := set.ByURN(rest); known {
 				return Path{}, &PathError{Path: path, Reason: "names a schema, not an attribute; append ':' and an attribute name"}
 			}
-			return Path{}, &PathError{Path: path, Reason: "does not start with a known schema URN (" + URNUser + " or " + URNEnterpriseUser + ")"}
+			return Path{}, &PathError{Path: path, Reason: "does not start with a known schema URN (" + strings.Join(urns(set.Known()), ", ") + ")",
+				Unknown: true, Name: unknownName(rest)}
 		}
 		candidates, rest = []Schema{s}, attr
 	}
@@ -162,26 +165,42 @@ func ResolvePath(path string) (Path, error) {
 		return p, nil
 	}
 	reason := fmt.Sprintf("unknown attribute %q of the User resource", name)
-	for _, s := range candidates {
-		if plural, ok := s.Attribute(name + "s"); ok {
-			reason += fmt.Sprintf("; did you mean %q?", plural.Name)
+	if suggestion, ok := closest(candidates, name); ok {
+		reason += fmt.Sprintf("; did you mean %q?", suggestion)
+	}
+	unknown := name
+	if candidates[0].ID != URNUser {
+		unknown = candidates[0].ID + ":" + name
+	}
+	return Path{}, &PathError{Path: path, Reason: reason, Unknown: true, Name: unknown}
+}
+
+// unknownName is the attribute part of a path qualified with an unknown
+// URN: the path up to a value filter or a sub-attribute after the last ':'.
+func unknownName(path string) string {
+	if i := strings.IndexByte(path, '['); i >= 0 {
+		path = path[:i]
+	}
+	if i := strings.LastIndexByte(path, ':'); i >= 0 {
+		if j := strings.IndexByte(path[i:], '.'); j >= 0 {
+			path = path[:i+j]
 		}
 	}
-	return Path{}, &PathError{Path: path, Reason: reason}
+	return path
+}
+
+func urns(schemas []Schema) []string {
+	out := make([]string, len(schemas))
+	for i, s := range schemas {
+		out[i] = s.ID
+	}
+	return out
 }
 
 // SplitURN splits a URN-qualified path "<schema id>:<attr>" into a known
 // schema and the attribute part, matching the schema id case-insensitively.
 // ok is false when s does not start with a known schema id followed by ':'.
-func SplitURN(s string) (Schema, string, bool) {
-	for _, known := range Known {
-		n := len(known.ID)
-		if len(s) > n+1 && strings.EqualFold(s[:n], known.ID) && s[n] == ':' {
-			return known, s[n+1:], true
-		}
-	}
-	return Schema{}, "", false
-}
+func SplitURN(s string) (Schema, string, bool) { return defaultSet.SplitURN(s) }
 
 func subNames(a Attribute) string {
 	names := make([]string, len(a.SubAttributes))
@@ -189,4 +208,45 @@ func subNames(a Attribute) string {
 		names[i] = s.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// closest is the attribute of the schemas whose name is nearest to name:
+// its plural, else one at most two edits away (a typo such as "adreses").
+func closest(schemas []Schema, name string) (string, bool) {
+	best, bestDistance := "", 3
+	for _, s := range schemas {
+		if plural, ok := s.Attribute(name + "s"); ok {
+			return plural.Name, true
+		}
+		for _, a := range s.Attributes {
+			if d := editDistance(strings.ToLower(name), strings.ToLower(a.Name)); d < bestDistance {
+				best, bestDistance = a.Name, d
+			}
+		}
+	}
+	return best, best != "" && len(name) > 3
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

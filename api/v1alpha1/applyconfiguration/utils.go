@@ -44,6 +44,8 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.EmailApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("EnterpriseUser"):
 		return &apiv1alpha1.EnterpriseUserApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("ExtensionAttribute"):
+		return &apiv1alpha1.ExtensionAttributeApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("GroupMemberCounts"):
 		return &apiv1alpha1.GroupMemberCountsApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("GroupReference"):
@@ -62,6 +64,8 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &apiv1alpha1.RateLimitApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("Role"):
 		return &apiv1alpha1.RoleApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("SchemaExtension"):
+		return &apiv1alpha1.SchemaExtensionApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("SCIMSpec"):
 		return &apiv1alpha1.SCIMSpecApplyConfiguration{}
 	case v1alpha1.SchemeGroupVersion.WithKind("SecretKeyReference"):

@@ -71,6 +71,7 @@ func sample(key string) backend.Member {
 		Email:       "ada@example.com",
 		Active:      true,
 		Profile:     json.RawMessage(`{"title":"Analyst","emails":[{"value":"ada@example.com","primary":true}]}`),
+		Extensions:  json.RawMessage(`{"urn:ietf:params:scim:schemas:extension:acme:2.0:User":{"costCode":"X1","badge":4711,"remote":true,"tags":["a","b"]}}`),
 	}
 }
 
@@ -107,7 +108,8 @@ func mustBeAbsent(t *testing.T, b backend.Backend, key string) {
 func expectMember(t *testing.T, got, want backend.Member) {
 	t.Helper()
 	if !backend.Equal(got, want) {
-		t.Fatalf("member differs:\n got  %+v (profile %s)\n want %+v (profile %s)", got, got.Profile, want, want.Profile)
+		t.Fatalf("member differs:\n got  %+v (profile %s, extensions %s)\n want %+v (profile %s, extensions %s)",
+			got, got.Profile, got.Extensions, want, want.Profile, want.Extensions)
 	}
 }
 
@@ -126,6 +128,7 @@ func testUpdate(t *testing.T, b backend.Backend, key string) {
 	want.Email = "ada.king@example.com"
 	want.ExternalID = ""
 	want.Profile = json.RawMessage(`{"title":"Countess"}`)
+	want.Extensions = nil // the extension values are gone: {} again
 	mustUpsert(t, b, want)
 	expectMember(t, mustObserve(t, b, key), want)
 }

@@ -222,6 +222,7 @@ func (b *Backend) Upsert(ctx context.Context, m backend.Member) error {
 		b.created++
 	}
 	m.Profile = append([]byte(nil), m.Profile...)
+	m.Extensions = append([]byte(nil), m.Extensions...)
 	b.members[m.Key] = m
 	return nil
 }

@@ -126,7 +126,7 @@ func TestOpenAPIDocumentMatchesTheDriver(t *testing.T) {
 		}
 	}
 	for schema, fields := range map[string][]string{
-		"Member":           {"key", "userName", "externalId", "displayName", "givenName", "familyName", "email", "active", "profile"},
+		"Member":           {"key", "userName", "externalId", "displayName", "givenName", "familyName", "email", "active", "profile", "extensions"},
 		"Group":            {"key", "displayName", "externalId"},
 		"MembersPage":      {"members", "next"},
 		"MembershipChange": {"add", "remove"},

@@ -140,6 +140,7 @@ func (b *Backend) Observe(ctx context.Context, key string) (backend.Member, bool
 // Upsert PUTs the member.
 func (b *Backend) Upsert(ctx context.Context, m backend.Member) error {
 	m.Profile = m.ProfileOrEmpty()
+	m.Extensions = m.ExtensionsOrEmpty()
 	body, err := json.Marshal(m)
 	if err != nil {
 		return backend.Rejected(fmt.Errorf("encode member %q: %w", m.Key, err))

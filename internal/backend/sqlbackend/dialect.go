@@ -54,12 +54,12 @@ func (d dialect) now() any {
 	return time.Now().UTC()
 }
 
-// castUpsert casts the profile parameter to jsonb for PostgreSQL.
+// castUpsert casts the profile and extensions parameters to jsonb for PostgreSQL.
 func (d dialect) castUpsert(query string) string {
 	if d.questionMarks {
 		return query
 	}
-	return strings.Replace(query, "$9,", "$9::jsonb,", 1)
+	return strings.Replace(strings.Replace(query, "$9,", "$9::jsonb,", 1), "$11)", "$11::jsonb)", 1)
 }
 
 // inKeys is a condition that column is one of the keys passed as parameter

@@ -146,15 +146,15 @@ func checkForeignKeys(ctx context.Context, db *sql.DB, d dialect) error {
 	return nil
 }
 
-const selectMember = `SELECT member_key, user_name, external_id, display_name, given_name, family_name, email, active, profile
+const selectMember = `SELECT member_key, user_name, external_id, display_name, given_name, family_name, email, active, profile, extensions
 FROM members WHERE member_key = $1`
 
 // Observe reads the member's row.
 func (b *Backend) Observe(ctx context.Context, key string) (backend.Member, bool, error) {
 	var m backend.Member
-	var profile string
+	var profile, extensions string
 	err := b.db.QueryRowContext(ctx, b.dialect.rebind(selectMember), key).Scan(
-		&m.Key, &m.UserName, &m.ExternalID, &m.DisplayName, &m.GivenName, &m.FamilyName, &m.Email, &m.Active, &profile)
+		&m.Key, &m.UserName, &m.ExternalID, &m.DisplayName, &m.GivenName, &m.FamilyName, &m.Email, &m.Active, &profile, &extensions)
 	if errors.Is(err, sql.ErrNoRows) {
 		return backend.Member{}, false, nil
 	}
@@ -162,12 +162,13 @@ func (b *Backend) Observe(ctx context.Context, key string) (backend.Member, bool
 		return backend.Member{}, false, classify(fmt.Errorf("read member %q: %w", key, err))
 	}
 	m.Profile = []byte(profile)
+	m.Extensions = []byte(extensions)
 	return m, true, nil
 }
 
 const upsertMember = `INSERT INTO members
-    (member_key, user_name, external_id, display_name, given_name, family_name, email, active, profile, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+    (member_key, user_name, external_id, display_name, given_name, family_name, email, active, profile, created_at, updated_at, extensions)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)
 ON CONFLICT (member_key) DO UPDATE SET
     user_name = excluded.user_name,
     external_id = excluded.external_id,
@@ -177,13 +178,14 @@ ON CONFLICT (member_key) DO UPDATE SET
     email = excluded.email,
     active = excluded.active,
     profile = excluded.profile,
+    extensions = excluded.extensions,
     updated_at = excluded.updated_at`
 
 // Upsert writes the member's row in one statement.
 func (b *Backend) Upsert(ctx context.Context, m backend.Member) error {
 	_, err := b.db.ExecContext(ctx, b.dialect.rebind(b.dialect.castUpsert(upsertMember)),
 		m.Key, m.UserName, m.ExternalID, m.DisplayName, m.GivenName, m.FamilyName, m.Email, m.Active,
-		string(m.ProfileOrEmpty()), b.dialect.now())
+		string(m.ProfileOrEmpty()), b.dialect.now(), string(m.ExtensionsOrEmpty()))
 	if err != nil {
 		return classify(fmt.Errorf("upsert member %q: %w", m.Key, err))
 	}

@@ -60,7 +60,7 @@ func freshSchema(t testing.TB, dsn string) string {
 }
 
 // allVersions are the migrations, in order, that Open applies.
-var allVersions = []string{"0001_members", "0002_groups"}
+var allVersions = []string{"0001_members", "0002_groups", "0003_member_extensions"}
 
 func openBackend(t *testing.T, opts sqlbackend.Options) *sqlbackend.Backend {
 	t.Helper()

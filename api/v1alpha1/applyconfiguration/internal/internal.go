@@ -143,6 +143,34 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: organization
       type:
         scalar: string
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.ExtensionAttribute
+  map:
+    fields:
+    - name: caseExact
+      type:
+        scalar: boolean
+    - name: description
+      type:
+        scalar: string
+    - name: multiValued
+      type:
+        scalar: boolean
+    - name: name
+      type:
+        scalar: string
+    - name: required
+      type:
+        scalar: boolean
+    - name: type
+      type:
+        namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.ExtensionAttributeType
+      default: string
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.ExtensionAttributeType
+  scalar: string
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.ExtensionValues
+  map:
+    elementType:
+      namedType: io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON
 - name: com.github.rollcall-dev.rollcall.api.v1alpha1.GroupMemberCounts
   map:
     fields:
@@ -271,9 +299,21 @@ var schemaYAML = typed.YAMLObject(`types:
       default:
         burst: 100
         requestsPerSecond: 50
+    - name: schemaExtensions
+      type:
+        list:
+          elementType:
+            namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.SchemaExtension
+          elementRelationship: associative
+          keys:
+          - urn
     - name: tokenSecretName
       type:
         scalar: string
+    - name: unknownAttributes
+      type:
+        namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.UnknownAttributePolicy
+      default: Ignore
     - name: unverifiedDomains
       type:
         namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.UnverifiedDomainPolicy
@@ -293,6 +333,29 @@ var schemaYAML = typed.YAMLObject(`types:
       default: 4
 - name: com.github.rollcall-dev.rollcall.api.v1alpha1.SQLDriver
   scalar: string
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.SchemaExtension
+  map:
+    fields:
+    - name: attributes
+      type:
+        list:
+          elementType:
+            namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.ExtensionAttribute
+          elementRelationship: associative
+          keys:
+          - name
+    - name: description
+      type:
+        scalar: string
+    - name: name
+      type:
+        scalar: string
+    - name: required
+      type:
+        scalar: boolean
+    - name: urn
+      type:
+        scalar: string
 - name: com.github.rollcall-dev.rollcall.api.v1alpha1.SecretKeyReference
   map:
     fields:
@@ -308,6 +371,8 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: name
       type:
         scalar: string
+- name: com.github.rollcall-dev.rollcall.api.v1alpha1.UnknownAttributePolicy
+  scalar: string
 - name: com.github.rollcall-dev.rollcall.api.v1alpha1.UnverifiedDomainPolicy
   scalar: string
 - name: com.github.rollcall-dev.rollcall.api.v1alpha1.UserCounts
@@ -519,6 +584,12 @@ var schemaYAML = typed.YAMLObject(`types:
           elementRelationship: associative
           keys:
           - type
+    - name: ignoredAttributes
+      type:
+        list:
+          elementType:
+            scalar: string
+          elementRelationship: associative
     - name: observedGeneration
       type:
         scalar: numeric
@@ -577,6 +648,11 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: enterprise
       type:
         namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.EnterpriseUser
+    - name: extensions
+      type:
+        map:
+          elementType:
+            namedType: com.github.rollcall-dev.rollcall.api.v1alpha1.ExtensionValues
     - name: externalId
       type:
         scalar: string
@@ -645,6 +721,16 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: observedGeneration
       type:
         scalar: numeric
+- name: io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON
+  scalar: untyped
+  list:
+    elementType:
+      namedType: __untyped_atomic_
+    elementRelationship: atomic
+  map:
+    elementType:
+      namedType: __untyped_deduced_
+    elementRelationship: separable
 - name: io.k8s.apimachinery.pkg.apis.meta.v1.Condition
   map:
     fields:

@@ -2,6 +2,7 @@ package httpbackendtest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -36,6 +37,7 @@ type Server struct {
 	members     map[string]backend.Member
 	groups      map[string]backend.Group
 	memberships map[string]map[string]bool // group key → member keys
+	bodies      map[string][]byte          // the last PUT body of each member
 	arrivals    []time.Time
 	fail        []Failure
 }
@@ -46,6 +48,7 @@ func Start(token, signingKey string) *Server {
 		members:     map[string]backend.Member{},
 		groups:      map[string]backend.Group{},
 		memberships: map[string]map[string]bool{},
+		bodies:      map[string][]byte{},
 		Verifier:    &httpbackend.Verifier{Token: []byte(token), SigningKey: []byte(signingKey)},
 	}
 	mux := http.NewServeMux()
@@ -85,6 +88,13 @@ func (s *Server) Member(key string) (backend.Member, bool) {
 	defer s.mu.Unlock()
 	m, ok := s.members[key]
 	return m, ok
+}
+
+// LastBody is the body of the last PUT of the member with key, as sent.
+func (s *Server) LastBody(key string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bodies[key]
 }
 
 // Len returns how many members are stored.
@@ -127,13 +137,18 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) put(w http.ResponseWriter, r *http.Request) {
 	var m backend.Member
-	if err := json.NewDecoder(r.Body).Decode(&m); err != nil || m.Key != r.PathValue("key") || m.UserName == "" {
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(body, &m)
+	}
+	if err != nil || m.Key != r.PathValue("key") || m.UserName == "" {
 		writeError(w, http.StatusBadRequest, "body must be a member with a userName whose key matches the path")
 		return
 	}
 	s.mu.Lock()
 	_, existed := s.members[m.Key]
 	s.members[m.Key] = m
+	s.bodies[m.Key] = body
 	s.mu.Unlock()
 	if existed {
 		w.WriteHeader(http.StatusOK)

@@ -43,6 +43,14 @@ type WorkspaceStatusApplyConfiguration struct {
 	PublishedTokenVersion *string `json:"publishedTokenVersion,omitempty"`
 	// users counts the workspace's users by state.
 	Users *UserCountsApplyConfiguration `json:"users,omitempty"`
+	// ignoredAttributes lists, sorted, the names of attributes the SCIM
+	// server dropped from this workspace's users under unknownAttributes
+	// Ignore: attributes no schema of the workspace declares. Each name is
+	// reported once by a Warning event (UnknownAttributeIgnored) when it
+	// first appears here. At most 32 names; a user carries the names in
+	// its identity.rollcall.dev/ignored-attributes annotation until a
+	// POST or PUT without them.
+	IgnoredAttributes []string `json:"ignoredAttributes,omitempty"`
 	// conditions: Ready (SCIMReady is True or SCIM is disabled on purpose,
 	// and BackendReady is True), SCIMReady (token and Tenant URL published),
 	// BackendReady (backend reachable).
@@ -92,6 +100,16 @@ func (b *WorkspaceStatusApplyConfiguration) WithPublishedTokenVersion(value stri
 // If called multiple times, the Users field is set to the value of the last call.
 func (b *WorkspaceStatusApplyConfiguration) WithUsers(value *UserCountsApplyConfiguration) *WorkspaceStatusApplyConfiguration {
 	b.Users = value
+	return b
+}
+
+// WithIgnoredAttributes adds the given value to the IgnoredAttributes field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, values provided by each call will be appended to the IgnoredAttributes field.
+func (b *WorkspaceStatusApplyConfiguration) WithIgnoredAttributes(values ...string) *WorkspaceStatusApplyConfiguration {
+	for i := range values {
+		b.IgnoredAttributes = append(b.IgnoredAttributes, values[i])
+	}
 	return b
 }
 

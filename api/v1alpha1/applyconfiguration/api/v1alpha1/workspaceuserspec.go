@@ -18,6 +18,10 @@ limitations under the License.
 
 package v1alpha1
 
+import (
+	apiv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+)
+
 // WorkspaceUserSpecApplyConfiguration represents a declarative configuration of the WorkspaceUserSpec type for use
 // with apply.
 //
@@ -67,6 +71,12 @@ type WorkspaceUserSpecApplyConfiguration struct {
 	// enterprise holds the enterprise extension: employee number, department,
 	// manager and the like.
 	Enterprise *EnterpriseUserApplyConfiguration `json:"enterprise,omitempty"`
+	// extensions holds the values of the workspace's declared schema
+	// extensions (Workspace spec.scim.schemaExtensions): by schema URN, then
+	// by attribute name, each a string, boolean, integer or a list of them.
+	// The SCIM server checks them against the declaration; values of an
+	// extension the workspace no longer declares are kept but not served.
+	Extensions map[string]apiv1alpha1.ExtensionValues `json:"extensions,omitempty"`
 }
 
 // WorkspaceUserSpecApplyConfiguration constructs a declarative configuration of the WorkspaceUserSpec type for use with
@@ -236,5 +246,19 @@ func (b *WorkspaceUserSpecApplyConfiguration) WithRoles(values ...*RoleApplyConf
 // If called multiple times, the Enterprise field is set to the value of the last call.
 func (b *WorkspaceUserSpecApplyConfiguration) WithEnterprise(value *EnterpriseUserApplyConfiguration) *WorkspaceUserSpecApplyConfiguration {
 	b.Enterprise = value
+	return b
+}
+
+// WithExtensions puts the entries into the Extensions field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, the entries provided by each call will be put on the Extensions field,
+// overwriting an existing map entries in Extensions field with the same key.
+func (b *WorkspaceUserSpecApplyConfiguration) WithExtensions(entries map[string]apiv1alpha1.ExtensionValues) *WorkspaceUserSpecApplyConfiguration {
+	if b.Extensions == nil && len(entries) > 0 {
+		b.Extensions = make(map[string]apiv1alpha1.ExtensionValues, len(entries))
+	}
+	for k, v := range entries {
+		b.Extensions[k] = v
+	}
 	return b
 }

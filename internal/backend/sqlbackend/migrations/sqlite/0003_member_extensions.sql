@@ -1,0 +1,3 @@
+-- The values of the workspace's declared SCIM schema extensions, by schema
+-- URN then attribute name (a JSON object); also inside profile.
+ALTER TABLE members ADD COLUMN extensions TEXT NOT NULL DEFAULT '{}';
