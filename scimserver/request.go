@@ -21,6 +21,10 @@ type request struct {
 	client client.Client
 	users  *store.Users
 	claims *store.Claims
+	// groups and members read and write WorkspaceGroups and their
+	// membership shards.
+	groups  *store.Groups
+	members *store.Memberships
 	clock  clock.PassiveClock
 
 	w http.ResponseWriter
