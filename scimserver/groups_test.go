@@ -1,0 +1,66 @@
+package scimserver_test
+
+import (
+	"net/http"
+	"testing"
+
+	. "github.com/onsi/gomega"
+)
+
+// TestGroupLifecycle: create with and without members, read, list by
+// filters, patch members and displayName, read your writes, delete.
+func TestGroupLifecycle(t *testing.T) {
+	g := NewWithT(t)
+	tn := newTenant(t, startReplica(t))
+	u1 := tn.do("POST", "/Users", user("ada@"+tn.namespace+".test")).body["id"].(string)
+	u2 := tn.do("POST", "/Users", user("bob@"+tn.namespace+".test")).body["id"].(string)
+
+	empty := tn.do("POST", "/Groups", group("Engineering"))
+	g.Expect(empty.status).To(Equal(http.StatusCreated), empty.String())
+	g.Expect(empty.raw).To(ContainSubstring(`"members":[]`))
+	gid := empty.body["id"].(string)
+	g.Expect(empty.header.Get("Location")).To(HaveSuffix("/Groups/" + gid))
+
+	full := tn.do("POST", "/Groups", group("Sales", u1, u2))
+	g.Expect(full.status).To(Equal(http.StatusCreated), full.String())
+	g.Expect(full.body["members"]).To(HaveLen(2))
+	sid := full.body["id"].(string)
+
+	g.Expect(tn.do("POST", "/Groups", group("SALES")).status).To(Equal(http.StatusConflict))
+
+	r := tn.do("PATCH", "/Groups/"+gid, membersOp("Add", u1, u2))
+	g.Expect(r.status).To(Equal(http.StatusNoContent), r.String())
+	r = tn.do("GET", "/Groups/"+gid, nil)
+	g.Expect(r.body["members"]).To(HaveLen(2), r.String())
+	g.Expect(r.header.Get("ETag")).To(Equal(r.body["meta"].(map[string]any)["version"]))
+
+	r = tn.do("GET", "/Groups?filter="+urlQueryEscape(`id eq "`+gid+`" and members eq "`+u1+`"`)+"&excludedAttributes=members", nil)
+	g.Expect(r.body["totalResults"]).To(BeNumerically("==", 1), r.String())
+	g.Expect(r.body["Resources"].([]any)[0]).NotTo(HaveKey("members"))
+	r = tn.do("GET", "/Groups?filter="+urlQueryEscape(`members[value eq "`+u2+`"]`), nil)
+	g.Expect(r.body["totalResults"]).To(BeNumerically("==", 2), r.String())
+
+	r = tn.do("PATCH", "/Groups/"+gid, map[string]any{"Operations": []any{
+		map[string]any{"op": "remove", "path": `members[value eq "` + u1 + `"]`},
+		map[string]any{"op": "Replace", "path": "displayName", "value": "Engineering 2"},
+	}})
+	g.Expect(r.status).To(Equal(http.StatusNoContent), r.String())
+	members, _ := tn.storedMembers(gid)
+	g.Expect(members).To(Equal([]string{u2}))
+	g.Expect(tn.storedGroup(gid).Spec.DisplayName).To(Equal("Engineering 2"))
+
+	r = tn.do("GET", "/Groups?filter="+urlQueryEscape(`displayName eq "engineering 2"`), nil)
+	g.Expect(r.body["totalResults"]).To(BeNumerically("==", 1), r.String())
+
+	// A user's groups.
+	r = tn.do("GET", "/Users/"+u2, nil)
+	g.Expect(r.body["groups"]).To(HaveLen(2), r.String())
+
+	// Deleting a user takes it out of its groups.
+	g.Expect(tn.do("DELETE", "/Users/"+u2, nil).status).To(Equal(http.StatusNoContent))
+	members, _ = tn.storedMembers(sid)
+	g.Expect(members).To(Equal([]string{u1}))
+
+	g.Expect(tn.do("DELETE", "/Groups/"+gid, nil).status).To(Equal(http.StatusNoContent))
+	g.Expect(tn.do("GET", "/Groups/"+gid, nil).status).To(Equal(http.StatusNotFound))
+}
