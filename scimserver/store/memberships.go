@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -47,6 +48,9 @@ type Members struct {
 // writes (read-your-writes), or fresh from the API server after a lost
 // race; writes conditional on the resourceVersion read.
 type Memberships struct {
+	// reads counts the reads of shards (Of and Fresh), so that a test can
+	// tell a request that never read them.
+	reads     atomic.Uint64
 	indexer   toolscache.Indexer
 	recent    *recentObjects[*identityv1alpha1.WorkspaceGroupMembership]
 	writer    client.Writer
@@ -70,6 +74,7 @@ func NewMemberships(informer toolscache.SharedIndexInformer, writer client.Write
 // Of returns g's members from the cache and this replica's recent writes.
 // Only shards owned by g (its UID) count.
 func (s *Memberships) Of(g *identityv1alpha1.WorkspaceGroup) Members {
+	s.reads.Add(1)
 	scope := shardScope(g.Namespace, g.Name)
 	recent := s.recent.inScope(scope) // before the cache read
 	objs, _ := s.indexer.ByIndex(membershipIndexGroup, scope)
@@ -93,8 +98,12 @@ func (s *Memberships) Of(g *identityv1alpha1.WorkspaceGroup) Members {
 	return membersOf(g, cached)
 }
 
+// Reads is the number of reads of shards so far.
+func (s *Memberships) Reads() uint64 { return s.reads.Load() }
+
 // Fresh reads g's shards from the API server, for a plan after a lost race.
 func (s *Memberships) Fresh(ctx context.Context, g *identityv1alpha1.WorkspaceGroup) (Members, error) {
+	s.reads.Add(1)
 	list := &identityv1alpha1.WorkspaceGroupMembershipList{}
 	if err := s.apiReader.List(ctx, list, client.InNamespace(g.Namespace), client.MatchingLabels{identityv1alpha1.LabelGroup: g.Name}); err != nil {
 		return Members{}, err
