@@ -1,6 +1,7 @@
 package scimserver
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -116,7 +117,9 @@ func (q *request) updateGroup(id string, status int, compute func(*identityv1alp
 // writeGroup writes what compute makes of cur: it checks the added members
 // (nothing is written unless all are users of the workspace), claims a new
 // displayName, writes the WorkspaceGroup (its spec, lastModified and, when
-// members change, the members revision) conditional on the version read,
+// members change, the members revision) with a JSON patch conditional on
+// the generation and members revision read (store.GroupSpecPatch: the
+// group controller's status writes never make it retry),
 // then the members (applyMembers). A write that changes nothing is not
 // made. When the group write loses a race it reads the group again and
 // recomputes, unless the client pinned a version (412).
@@ -185,12 +188,12 @@ func (q *request) writeGroup(cur *identityv1alpha1.WorkspaceGroup, pinned string
 		if membersChange {
 			next.Annotations[resource.AnnotationMembersRevision] = strconv.FormatInt(resource.MembersRevision(cur)+1, 10)
 		}
-		err := q.groups.Update(ctx, cur, next)
+		err := q.groups.Update(ctx, cur, next, resource.AnnotationMembersRevision)
 		switch {
 		case err == nil:
 		case apierrors.IsNotFound(err):
 			return nil, notFound(string(cur.UID))
-		case !apierrors.IsConflict(err):
+		case !apierrors.IsConflict(err) && !errors.Is(err, store.ErrChanged):
 			return nil, fromAPIError("update the group", err)
 		case attempt == updateAttempts:
 			return nil, &scimerr.Error{Status: http.StatusServiceUnavailable, RetryAfter: time.Second,

@@ -198,18 +198,6 @@ func (s *Groups) Create(ctx context.Context, g *identityv1alpha1.WorkspaceGroup)
 	return nil
 }
 
-// Update writes next's spec and metadata over cur with a merge patch
-// conditional on cur's resourceVersion: it conflicts with any write since
-// cur was read (the caller reads again and retries). next receives the API
-// server's answer, which is overlaid on reads until the cache has it.
-func (s *Groups) Update(ctx context.Context, cur, next *identityv1alpha1.WorkspaceGroup) error {
-	if err := s.writer.Patch(ctx, next, client.MergeFromWithOptions(cur, client.MergeFromWithOptimisticLock{})); err != nil {
-		return err
-	}
-	s.recent.wrote(groupWorkspace(next).String(), next.DeepCopy())
-	return nil
-}
-
 // Delete deletes g on the condition that its UID (and, when not empty,
 // resourceVersion) is still g's, and hides it from reads at once.
 func (s *Groups) Delete(ctx context.Context, g *identityv1alpha1.WorkspaceGroup, resourceVersion string) error {
