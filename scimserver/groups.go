@@ -274,8 +274,9 @@ func (q *request) createGroup() {
 	}
 	if len(body.Members) > 0 {
 		members := q.members.Of(g)
-		add := func(store.Members) ([]string, []string) { return body.Members, nil }
-		if e := q.applyMembers(g, members, add); e != nil {
+		add := newMemberDelta()
+		add.addIDs(body.Members)
+		if e := q.applyMembers(g, members, add.change()); e != nil {
 			// All or nothing: the group goes again (its finalizer lets the
 			// group controller clean up whatever reached the backend).
 			if err := q.groups.Delete(ctx, g, ""); err != nil && !apierrors.IsNotFound(err) {

@@ -138,8 +138,14 @@ func TestGroupPatchesFromTwoReplicasBothLand(t *testing.T) {
 	g.Expect(members).To(Equal(want))
 	// And a concurrent add and remove of others on both.
 	wg.Add(2)
-	go func() { defer wg.Done(); statuses[0] = tn.do("PATCH", "/Groups/"+gid, membersOp("remove", ids[:20]...)).status }()
-	go func() { defer wg.Done(); statuses[1] = onB.do("PATCH", "/Groups/"+gid, membersOp("remove", ids[20:30]...)).status }()
+	go func() {
+		defer wg.Done()
+		statuses[0] = tn.do("PATCH", "/Groups/"+gid, membersOp("remove", ids[:20]...)).status
+	}()
+	go func() {
+		defer wg.Done()
+		statuses[1] = onB.do("PATCH", "/Groups/"+gid, membersOp("remove", ids[20:30]...)).status
+	}()
 	wg.Wait()
 	g.Expect(statuses[:2]).To(HaveEach(http.StatusNoContent))
 	members, _ = tn.storedMembers(gid)

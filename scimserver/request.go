@@ -25,7 +25,7 @@ type request struct {
 	// membership shards.
 	groups  *store.Groups
 	members *store.Memberships
-	clock  clock.PassiveClock
+	clock   clock.PassiveClock
 
 	w http.ResponseWriter
 	r *http.Request

@@ -5,7 +5,6 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
-	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
 // userGroups is the read-only groups attribute of a user (RFC 7643
@@ -57,9 +56,10 @@ func (q *request) removeFromGroups(uid string) {
 		if !q.members.Of(g).Shards.Contains(uid) {
 			continue
 		}
-		remove := func(store.Members) ([]string, []string) { return nil, []string{uid} }
+		remove := newMemberDelta()
+		remove.removeIDs([]string{uid})
 		_, e := q.writeGroup(g, "", func(cur *identityv1alpha1.WorkspaceGroup) (groupUpdate, *scimerr.Error) {
-			return groupUpdate{spec: cur.Spec, members: remove}, nil
+			return groupUpdate{spec: cur.Spec, members: remove.change()}, nil
 		})
 		if e != nil {
 			log.FromContext(ctx).Info("cannot remove a deleted user from a group; it stays in the group's shards, hidden", "user", uid, "group", g.Name, "detail", e.Detail)

@@ -30,22 +30,22 @@ func lex(s string) ([]token, error) {
 	var out []token
 	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		switch c {
+		case ' ', '\t', '\n', '\r':
 			i++
-		case c == '(':
+		case '(':
 			out = append(out, token{tokLParen, "(", i})
 			i++
-		case c == ')':
+		case ')':
 			out = append(out, token{tokRParen, ")", i})
 			i++
-		case c == '[':
+		case '[':
 			out = append(out, token{tokLBracket, "[", i})
 			i++
-		case c == ']':
+		case ']':
 			out = append(out, token{tokRBracket, "]", i})
 			i++
-		case c == '"':
+		case '"':
 			end := i + 1
 			for end < len(s) && s[end] != '"' {
 				if s[end] == '\\' {

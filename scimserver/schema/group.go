@@ -21,10 +21,10 @@ var Group = Schema{
 	Description: "Group",
 	Attributes: []Attribute{
 		str("id", "Unique identifier for the SCIM resource as defined by the service provider. Stable for the life of the group.").
-			caseExact().readOnly().withReturned(ReturnedAlways).withUniqueness(UniquenessServer),
+			caseExact().readOnly().withReturned(ReturnedAlways).serverUnique(),
 		str("externalId", "A String that is an identifier for the resource as defined by the provisioning client.").caseExact(),
 		str("displayName", "A human-readable name for the Group. Unique per workspace, case-insensitively.").
-			required().withUniqueness(UniquenessServer),
+			required().serverUnique(),
 		complexAttr("members", "A list of members of the Group. Users only: nested groups are not supported.", true,
 			str("value", "Identifier of the member of this Group: the id of a User of the workspace.").caseExact().immutable(),
 			typed(TypeReference, "$ref", "The URI corresponding to a SCIM resource that is a member of this Group.").
@@ -43,6 +43,8 @@ var Group = Schema{
 }
 
 func (a Attribute) immutable() Attribute { a.Mutability = Immutable; return a }
+
+func (a Attribute) serverUnique() Attribute { a.Uniqueness = UniquenessServer; return a }
 
 // GroupResourceType is the Group resource type for GET /ResourceTypes and
 // GET /ResourceTypes/Group; see UserResourceType.

@@ -160,7 +160,7 @@ func (s *Groups) read(ws Workspace, index, key string) ([]*identityv1alpha1.Work
 			cached = append(cached, g)
 		}
 	}
-	out := cached
+	var out []*identityv1alpha1.WorkspaceGroup
 	if len(recent) > 0 {
 		out = overlayObjects(recent, cached, func(g *identityv1alpha1.WorkspaceGroup) bool {
 			return groupHasIndexKey(g, index, key)
