@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/rollcall-dev/rollcall/scimserver/resource"
 	"github.com/rollcall-dev/rollcall/scimserver/schema"
 )
 
@@ -122,6 +123,12 @@ func selectSubs(v any, subs []string, keep bool) any {
 		return out
 	}
 	switch x := v.(type) {
+	case []resource.Member:
+		out := make([]any, len(x))
+		for i, m := range x {
+			out[i] = pick(m.Map())
+		}
+		return out
 	case map[string]any:
 		return pick(x)
 	case []any:
