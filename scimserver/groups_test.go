@@ -1,10 +1,14 @@
 package scimserver_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
 	. "github.com/onsi/gomega"
+
+	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 )
 
 // TestGroupLifecycle: create with and without members, read, list by
@@ -61,6 +65,41 @@ func TestGroupLifecycle(t *testing.T) {
 	members, _ = tn.storedMembers(sid)
 	g.Expect(members).To(Equal([]string{u1}))
 
+	// A member whose user goes outside SCIM is not shown, nor matched.
+	u3 := tn.do("POST", "/Users", user("cy@"+tn.namespace+".test")).body["id"].(string)
+	g.Expect(tn.do("PATCH", "/Groups/"+sid, membersOp("add", u3)).status).To(Equal(http.StatusNoContent))
+	g.Expect(env.Client.Delete(context.Background(), tn.stored(u3))).To(Succeed())
+	g.Eventually(func() []any {
+		members, _ := tn.do("GET", "/Groups/"+sid, nil).body["members"].([]any)
+		return members
+	}).Should(HaveLen(1))
+	g.Expect(tn.do("GET", "/Groups?filter="+urlQueryEscape(`members[value eq "`+u3+`"]`), nil).body["totalResults"]).To(BeNumerically("==", 0))
+
+	// Paging: stable order, integer totals.
+	for i := 0; i < 3; i++ {
+		g.Expect(tn.do("POST", "/Groups", group(fmt.Sprintf("Page %d", i))).status).To(Equal(http.StatusCreated))
+	}
+	walk := func() []string {
+		var seen []string
+		for start := 1; start <= 5; start += 2 {
+			page := tn.do("GET", fmt.Sprintf("/Groups?startIndex=%d&count=2&excludedAttributes=members", start), nil)
+			g.Expect(page.raw).To(ContainSubstring(`"totalResults":5`))
+			for _, r := range page.body["Resources"].([]any) {
+				seen = append(seen, r.(map[string]any)["id"].(string))
+			}
+		}
+		return seen
+	}
+	first := walk()
+	g.Expect(first).To(HaveLen(5))
+	g.Expect(first).To(ContainElements(gid, sid))
+	g.Expect(walk()).To(Equal(first), "the order is stable across walks")
+
+	// DELETE: 204; the group waits for the group controller (its finalizer,
+	// set at create) and is gone for SCIM at once.
+	g.Expect(tn.storedGroup(gid).Finalizers).To(ContainElement(identityv1alpha1.GroupFinalizer))
 	g.Expect(tn.do("DELETE", "/Groups/"+gid, nil).status).To(Equal(http.StatusNoContent))
 	g.Expect(tn.do("GET", "/Groups/"+gid, nil).status).To(Equal(http.StatusNotFound))
+	g.Expect(tn.storedGroup(gid).DeletionTimestamp).NotTo(BeNil())
+	g.Expect(tn.do("POST", "/Groups", group("Engineering 2")).status).To(Equal(http.StatusCreated), "the displayName is free again")
 }
