@@ -120,6 +120,8 @@ func TestGroupPatchesFromTwoReplicasBothLand(t *testing.T) {
 	tn.waitForUsers(t, ids)
 	onB.waitForUsers(t, ids)
 	gid := tn.do("POST", "/Groups", group("Racers")).body["id"].(string)
+	// Replica b learns of the group from its cache.
+	g.Eventually(func() int { return onB.do("GET", "/Groups/"+gid, nil).status }).Should(Equal(http.StatusOK))
 	var wg sync.WaitGroup
 	statuses := make([]int, 8)
 	for i := 0; i < 8; i++ {
@@ -131,7 +133,7 @@ func TestGroupPatchesFromTwoReplicasBothLand(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	g.Expect(statuses).To(HaveEach(http.StatusNoContent))
+	g.Expect(statuses).To(HaveEach(http.StatusNoContent), "statuses %v", statuses)
 	members, _ := tn.storedMembers(gid)
 	want := slices.Clone(ids)
 	slices.Sort(want)
