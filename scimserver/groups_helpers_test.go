@@ -15,6 +15,9 @@ import (
 
 const urnGroup = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
+// bulkLabel marks the users createUsers makes, for their cleanup.
+const bulkLabel = "test.rollcall.dev/bulk"
+
 // storedGroup reads the WorkspaceGroup whose SCIM id is id from the API
 // server, or nil.
 func (tn *tenant) storedGroup(id string) *identityv1alpha1.WorkspaceGroup {
@@ -78,6 +81,17 @@ func membersOp(op string, ids ...string) map[string]any {
 // their SCIM ids.
 func (tn *tenant) createUsers(n int, prefix string) []string {
 	tn.t.Helper()
+	// Every replica of later tests lists every user of the shared API
+	// server: thousands left behind would slow them all.
+	tn.t.Cleanup(func() {
+		if err := env.Client.DeleteAllOf(context.Background(), &identityv1alpha1.WorkspaceUser{}, client.InNamespace(tn.namespace),
+			client.MatchingLabels{bulkLabel: prefix}); err != nil {
+			tn.t.Errorf("delete the users made for the test: %v", err)
+		}
+		if err := env.Client.DeleteAllOf(context.Background(), &identityv1alpha1.WorkspaceGroupMembership{}, client.InNamespace(tn.namespace)); err != nil {
+			tn.t.Errorf("delete the test's membership shards: %v", err)
+		}
+	})
 	ids := make([]string, n)
 	var wg sync.WaitGroup
 	errs := make(chan error, 1)
@@ -90,7 +104,7 @@ func (tn *tenant) createUsers(n int, prefix string) []string {
 				active := true
 				u := &identityv1alpha1.WorkspaceUser{
 					ObjectMeta: metav1.ObjectMeta{Namespace: tn.namespace, Name: fmt.Sprintf("%s-%d", prefix, i),
-						Labels: map[string]string{identityv1alpha1.LabelWorkspace: tn.workspace.Name}},
+						Labels: map[string]string{identityv1alpha1.LabelWorkspace: tn.workspace.Name, bulkLabel: prefix}},
 					Spec: identityv1alpha1.WorkspaceUserSpec{
 						WorkspaceRef: identityv1alpha1.WorkspaceReference{Name: tn.workspace.Name},
 						UserName:     fmt.Sprintf("%s-%d@example.com", prefix, i),
