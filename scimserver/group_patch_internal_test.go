@@ -70,7 +70,7 @@ func TestGroupPatchMemberSemantics(t *testing.T) {
 					got = next
 				}
 			}
-			if m := got.Members(); !slices.Equal(m, tt.want) && !(len(m) == 0 && len(tt.want) == 0) {
+			if m := got.Members(); !slices.Equal(m, tt.want) && (len(m) != 0 || len(tt.want) != 0) {
 				t.Errorf("members %v, want %v", m, tt.want)
 			}
 		})
