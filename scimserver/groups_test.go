@@ -25,12 +25,17 @@ func TestGroupLifecycle(t *testing.T) {
 	gid := empty.body["id"].(string)
 	g.Expect(empty.header.Get("Location")).To(HaveSuffix("/Groups/" + gid))
 
-	full := tn.do("POST", "/Groups", group("Sales", u1, u2))
+	withExternal := group("Sales", u1, u2)
+	withExternal["externalId"] = "okta-00g1"
+	full := tn.do("POST", "/Groups", withExternal)
 	g.Expect(full.status).To(Equal(http.StatusCreated), full.String())
 	g.Expect(full.body["members"]).To(HaveLen(2))
 	sid := full.body["id"].(string)
 
 	g.Expect(tn.do("POST", "/Groups", group("SALES")).status).To(Equal(http.StatusConflict))
+	r0 := tn.do("GET", "/Groups?filter="+urlQueryEscape(`externalId eq "okta-00g1"`), nil)
+	g.Expect(r0.body["totalResults"]).To(BeNumerically("==", 1), r0.String())
+	g.Expect(r0.body["Resources"].([]any)[0].(map[string]any)["id"]).To(Equal(full.body["id"]))
 
 	r := tn.do("PATCH", "/Groups/"+gid, membersOp("Add", u1, u2))
 	g.Expect(r.status).To(Equal(http.StatusNoContent), r.String())
