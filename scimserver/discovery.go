@@ -34,21 +34,24 @@ func (q *request) serviceProviderConfig() {
 	})
 }
 
-// resourceTypes answers GET /ResourceTypes and /ResourceTypes/User.
+// resourceTypes answers GET /ResourceTypes and /ResourceTypes/{User,Group}.
 func (q *request) resourceTypes(id string) {
 	switch {
 	case id == "":
-		writeJSON(q.w, http.StatusOK, listResponse([]schema.ResourceTypeRepresentation{q.schemaSet().UserResourceType(q.tenantURL())}, 1, 1))
+		writeJSON(q.w, http.StatusOK, listResponse([]schema.ResourceTypeRepresentation{
+			q.schemaSet().UserResourceType(q.tenantURL()), schema.GroupResourceType(q.tenantURL())}, 2, 1))
 	case strings.EqualFold(id, resource.ResourceTypeUser):
 		writeJSON(q.w, http.StatusOK, q.schemaSet().UserResourceType(q.tenantURL()))
+	case strings.EqualFold(id, resource.ResourceTypeGroup):
+		writeJSON(q.w, http.StatusOK, schema.GroupResourceType(q.tenantURL()))
 	default:
-		q.fail(scimerr.New(http.StatusNotFound, "", "no resource type %q: this server serves User", id))
+		q.fail(scimerr.New(http.StatusNotFound, "", "no resource type %q: this server serves User and Group", id))
 	}
 }
 
 // schemas answers GET /Schemas and /Schemas/{urn}.
 func (q *request) schemas(id string) {
-	all := q.schemaSet().Schemas(q.tenantURL())
+	all := append(q.schemaSet().Schemas(q.tenantURL()), schema.Group.Representation(q.tenantURL()))
 	if id == "" {
 		writeJSON(q.w, http.StatusOK, listResponse(all, len(all), 1))
 		return

@@ -1,7 +1,9 @@
 // Package scimserver is Rollcall's SCIM 2.0 service provider (RFC 7643,
-// RFC 7644) for Users. Every Workspace has its own Tenant URL
+// RFC 7644) for Users and Groups. Every Workspace has its own Tenant URL
 // (api/v1alpha1.TenantPath) opened by the workspace's bearer token; each
-// SCIM User is a WorkspaceUser resource.
+// SCIM User is a WorkspaceUser resource, each SCIM Group a WorkspaceGroup
+// whose members are in WorkspaceGroupMembership shards
+// (internal/groupmembers; docs/design/0600-groups-and-memberships.md).
 //
 // Reads come from the manager's informer cache through indexes (userName,
 // externalId, e-mail, id, workspace), overlaid with this replica's own recent

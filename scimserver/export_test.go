@@ -12,3 +12,6 @@ func SetClock(s *Server, clk clock.PassiveClock) {
 	s.clock = clk
 	s.claims = store.NewClaims(s.client, s.apiReader, clk)
 }
+
+// MembershipReads is the number of times the server read membership shards.
+func MembershipReads(s *Server) uint64 { return s.members.Reads() }

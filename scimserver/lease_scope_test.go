@@ -17,7 +17,8 @@ import (
 )
 
 // TestLeasesOtherThanUserNameClaimsAreOutOfReach: the SCIM server faces the
-// internet and needs Leases in every namespace for its userName claims. Its
+// internet and needs Leases in every namespace for its userName and group
+// displayName claims. Its
 // role must not let it create, change or delete any other Lease: node
 // heartbeats in kube-node-lease, the leader election of kube-scheduler,
 // kube-controller-manager or the Rollcall controllers.
@@ -56,4 +57,13 @@ func TestLeasesOtherThanUserNameClaimsAreOutOfReach(t *testing.T) {
 
 	foreign := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rollcall-leader"}}
 	g.Expect(scim.Create(ctx, foreign)).To(Satisfy(forbidden))
+
+	// Group displayName claims are claims too: named scim-groupname-<hash>
+	// and labelled; the name alone is not enough.
+	claim := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "scim-groupname-0123456789abcdef",
+		Labels: map[string]string{store.LabelClaim: "displayName"}}, Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder}}
+	g.Expect(scim.Create(ctx, claim)).To(Succeed())
+	g.Expect(scim.Delete(ctx, claim)).To(Succeed())
+	unlabelled := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "scim-groupname-fedcba9876543210"}}
+	g.Expect(scim.Create(ctx, unlabelled)).To(Satisfy(forbidden))
 }

@@ -104,7 +104,7 @@ func TestDiscoveryTellsTheTruth(t *testing.T) {
 	g.Expect(spc.body["authenticationSchemes"].([]any)[0]).To(HaveKeyWithValue("type", "oauthbearertoken"))
 
 	rt := tn.do("GET", "/ResourceTypes", nil)
-	g.Expect(rt.body["totalResults"]).To(BeNumerically("==", 1))
+	g.Expect(rt.body["totalResults"]).To(BeNumerically("==", 2))
 	user := rt.body["Resources"].([]any)[0].(map[string]any)
 	g.Expect(user["endpoint"]).To(Equal("/Users"))
 	g.Expect(user["schema"]).To(Equal(urnUser))

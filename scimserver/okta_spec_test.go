@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	. "github.com/onsi/gomega"
@@ -104,7 +105,18 @@ func TestOktaSCIM20SpecTest(t *testing.T) {
 	g.Expect(r.body["totalResults"]).To(BeNumerically("==", 1))
 	g.Expect(r.body["Resources"].([]any)[0].(map[string]any)["id"]).To(Equal(id))
 
-	// 10. GET /Groups is optional in the suite; this server serves Users only.
+	// 10. GET /Groups (optional in the suite): 200 in time, a Resources
+	// array and, the script asserts, at least one group.
+	pushed := tn.do("POST", "/Groups", map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": "Okta Spec Group", "members": []any{}})
+	g.Expect(pushed.status).To(Equal(http.StatusCreated), pushed.String())
+	began := time.Now()
+	r = tn.do("GET", "/Groups", nil, okta...)
+	g.Expect(time.Since(began)).To(BeNumerically("<", 600*time.Millisecond))
+	g.Expect(r.status).To(Equal(http.StatusOK), r.String())
+	g.Expect(r.body["schemas"]).To(ContainElement(urnListResponse))
+	g.Expect(r.body["totalResults"]).To(BeNumerically(">=", 1))
+	g.Expect(r.body["Resources"]).To(BeAssignableToTypeOf([]any{}))
+	g.Expect(r.body["Resources"]).NotTo(BeEmpty())
 
 	// 11. A wrong Authorization header: 401 with status "401".
 	r = tn.doWith("", "GET", filterPath(`userName eq "`+random+`"`), nil, append(okta, "Authorization", "non-token")...)

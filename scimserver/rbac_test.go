@@ -55,7 +55,18 @@ func TestWorksWithItsLeastPrivilegeRole(t *testing.T) {
 	patched := tn.do("PATCH", "/Users/"+id, map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "userName", "value": "most@" + tn.namespace + ".test"}}})
 	g.Expect(patched.status).To(Equal(http.StatusOK), patched.String())
 	g.Expect(tn.do("GET", filterPath(`userName eq "most@`+tn.namespace+`.test"`), nil).body["totalResults"]).To(BeNumerically("==", 1))
+	// Groups: a displayName claim (a Lease the admission policy lets it
+	// write), the WorkspaceGroup, its membership shards, their removal.
+	grp := tn.do("POST", "/Groups", map[string]any{"displayName": "Least", "members": []any{map[string]any{"value": id}}})
+	g.Expect(grp.status).To(Equal(http.StatusCreated), grp.String())
+	gid := grp.body["id"].(string)
+	g.Expect(tn.do("POST", "/Groups", map[string]any{"displayName": "LEAST"}).status).To(Equal(http.StatusConflict))
+	renamed := tn.do("PATCH", "/Groups/"+gid, map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "displayName", "value": "Most"}}})
+	g.Expect(renamed.status).To(Equal(http.StatusNoContent), renamed.String())
+	g.Expect(tn.do("GET", "/Users/"+id, nil).body["groups"]).To(HaveLen(1))
 	g.Expect(tn.do("DELETE", "/Users/"+id, nil).status).To(Equal(http.StatusNoContent))
+	g.Expect(tn.do("GET", "/Groups/"+gid, nil).body["members"]).To(BeEmpty())
+	g.Expect(tn.do("DELETE", "/Groups/"+gid, nil).status).To(Equal(http.StatusNoContent))
 }
 
 // The SCIM server faces the internet: whoever takes it over must not get

@@ -22,7 +22,11 @@ type request struct {
 	client client.Client
 	users  *store.Users
 	claims *store.Claims
-	clock  clock.PassiveClock
+	// groups and members read and write WorkspaceGroups and their
+	// membership shards.
+	groups  *store.Groups
+	members *store.Memberships
+	clock   clock.PassiveClock
 
 	w http.ResponseWriter
 	r *http.Request

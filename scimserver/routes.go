@@ -19,6 +19,7 @@ import (
 // Resource names, as in the URL and the metrics.
 const (
 	resourceUsers                 = "Users"
+	resourceGroups                = "Groups"
 	resourceServiceProviderConfig = "ServiceProviderConfig"
 	resourceResourceTypes         = "ResourceTypes"
 	resourceSchemas               = "Schemas"
@@ -55,7 +56,7 @@ func parseRoute(escapedPath string) (route, bool) {
 		return route{}, false
 	}
 	r := route{workspace: store.Workspace{Namespace: segments[0], Name: segments[1]}}
-	for _, name := range []string{resourceUsers, resourceServiceProviderConfig, resourceResourceTypes, resourceSchemas} {
+	for _, name := range []string{resourceUsers, resourceGroups, resourceServiceProviderConfig, resourceResourceTypes, resourceSchemas} {
 		if strings.EqualFold(segments[2], name) {
 			r.resource = name
 		}
@@ -116,7 +117,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		requestDuration.WithLabelValues(workspaceLabel, resourceLabel, method).Observe(s.clock.Since(start).Seconds())
 	}()
 	if !ok {
-		writeError(rec, scimerr.New(http.StatusNotFound, "", "no SCIM endpoint at %s: endpoints are %s/<namespace>/<workspace>/Users, /Schemas, /ResourceTypes and /ServiceProviderConfig",
+		writeError(rec, scimerr.New(http.StatusNotFound, "", "no SCIM endpoint at %s: endpoints are %s/<namespace>/<workspace>/Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig",
 			r.URL.Path, identityv1alpha1.SCIMPathPrefix))
 		return
 	}
@@ -174,7 +175,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // dispatch calls the endpoint of a route and method.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ws *identityv1alpha1.Workspace, rt route) {
 	req := &request{opts: s.opts, client: s.client, users: s.users, claims: s.claims, clock: s.clock,
-		w: w, r: r, ws: ws, key: rt.workspace}
+		groups: s.groups, members: s.members, w: w, r: r, ws: ws, key: rt.workspace}
 	switch rt.resource {
 	case resourceUsers:
 		switch {
@@ -195,6 +196,8 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ws *identityv1
 		default:
 			methodNotAllowed(w, r, rt)
 		}
+	case resourceGroups:
+		req.dispatchGroups(rt.id)
 	default:
 		if r.Method != http.MethodGet {
 			methodNotAllowed(w, r, rt)
@@ -213,7 +216,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ws *identityv1
 
 func methodNotAllowed(w http.ResponseWriter, r *http.Request, rt route) {
 	allow := "GET"
-	if rt.resource == resourceUsers {
+	if rt.resource == resourceUsers || rt.resource == resourceGroups {
 		allow = "GET, POST"
 		if rt.id != "" {
 			allow = "GET, PUT, PATCH, DELETE"

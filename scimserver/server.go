@@ -36,6 +36,8 @@ type Server struct {
 	client    client.Client
 	apiReader client.Reader
 	users     *store.Users
+	groups    *store.Groups
+	members   *store.Memberships
 	claims    *store.Claims
 	tokens    *tokens
 	limits    *rateLimiters
@@ -75,6 +77,11 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("build the user store: %w", err)
 	}
 	synced := []toolscache.InformerSynced{informer.HasSynced}
+	groups, members, groupsSynced, err := newGroupStores(ctx, mgr, clk)
+	if err != nil {
+		return nil, err
+	}
+	synced = append(synced, groupsSynced...)
 	for _, obj := range []client.Object{&identityv1alpha1.Workspace{}, &identityv1alpha1.WorkspaceDomain{}} {
 		inf, err := mgr.GetCache().GetInformer(ctx, obj, cache.BlockUntilSynced(false))
 		if err != nil {
@@ -87,6 +94,8 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		client:    mgr.GetClient(),
 		apiReader: mgr.GetAPIReader(),
 		users:     users,
+		groups:    groups,
+		members:   members,
 		claims:    store.NewClaims(mgr.GetClient(), mgr.GetAPIReader(), clk),
 		tokens:    newTokens(mgr.GetAPIReader(), opts.OperatorNamespace, clk, opts.APITimeout/2),
 		limits:    newRateLimiters(),

@@ -51,7 +51,7 @@ func (q *request) getUser(id string) {
 		q.fail(e)
 		return
 	}
-	writeResource(q.w, http.StatusOK, sel.Apply(q.resourceOf(u)), resource.Version(u.Generation), "")
+	writeResource(q.w, http.StatusOK, sel.Apply(q.withGroups(q.resourceOf(u), u)), resource.Version(u.Generation), "")
 }
 
 // createUser answers POST /Users.
@@ -401,6 +401,7 @@ func (q *request) deleteUser(id string) {
 	if err := q.claims.Release(ctx, q.key, u.Spec.UserName, u.Name); err != nil {
 		log.FromContext(ctx).Error(err, "cannot release the userName claim of a deleted user", "userName", u.Spec.UserName)
 	}
+	q.removeFromGroups(string(u.UID))
 	q.w.WriteHeader(http.StatusNoContent)
 }
 

@@ -175,7 +175,7 @@ func TestBadRequestsGetSCIMErrors(t *testing.T) {
 		{"an unsupported filter", "GET", "/Users?filter=" + urlQueryEscape(`userName xx "a"`), "", "", 400, "invalidFilter"},
 		{"a count that is no number", "GET", "/Users?count=many", "", "", 400, "invalidValue"},
 		{"PATCH without operations", "PATCH", "/Users/some-id", "application/scim+json", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`, 400, "invalidSyntax"},
-		{"an unknown endpoint", "GET", "/Groups", "", "", 404, ""},
+		{"an unknown endpoint", "GET", "/Bulk", "", "", 404, ""},
 		{"a method the collection lacks", "DELETE", "/Users", "", "", 405, ""},
 	}
 	for _, tt := range tests {

@@ -38,33 +38,81 @@ func Plan(current Shards, add, remove []string, maxPerShard int) []Write {
 		next[p] = m
 	}
 	touched := map[string]bool{}
-	removing := map[string]bool{}
+	removing := make(map[string]bool, len(remove))
+	// Removals: every shard covering an id loses it, one filtered copy per
+	// shard (not one copy per id: a PATCH removes thousands).
+	dropped := map[string]map[string]bool{}
 	for _, id := range remove {
 		removing[id] = true
 		h := Hash(id)
 		for l := 0; l <= maxPrefix; l++ {
 			p := h[:l]
 			if m, ok := next[p]; ok {
-				if i, found := slices.BinarySearch(m, id); found {
-					next[p] = slices.Delete(slices.Clone(m), i, i+1)
-					touched[p] = true
+				if _, found := slices.BinarySearch(m, id); found {
+					if dropped[p] == nil {
+						dropped[p] = map[string]bool{}
+					}
+					dropped[p][id] = true
 				}
 			}
 		}
 	}
+	for p, ids := range dropped {
+		kept := make([]string, 0, len(next[p])-len(ids))
+		for _, id := range next[p] {
+			if !ids[id] {
+				kept = append(kept, id)
+			}
+		}
+		next[p] = kept
+		touched[p] = true
+	}
+	// Additions: placed one by one (a new gap shard is registered at once,
+	// so the ids after it find it), merged into each shard once.
+	pending := map[string][]string{}
+	seen := make(map[string]bool, len(add))
 	for _, id := range add {
-		if removing[id] || Shards(next).Contains(id) {
+		if removing[id] || seen[id] || Shards(next).Contains(id) {
 			continue
 		}
+		seen[id] = true
 		p := home(next, Hash(id))
-		m := next[p]
-		i, _ := slices.BinarySearch(m, id)
-		next[p] = slices.Insert(slices.Clone(m), i, id)
+		if _, ok := next[p]; !ok {
+			next[p] = nil
+		}
+		pending[p] = append(pending[p], id)
+	}
+	for p, ids := range pending {
+		next[p] = mergeSorted(next[p], ids)
 		touched[p] = true
 	}
 	for finishSplits(next, touched) || splitFull(next, touched, maxPerShard) {
 	}
 	return writes(current, next, touched)
+}
+
+// mergeSorted returns the sorted union of the sorted list m and ids, in a
+// new slice; m is not changed.
+func mergeSorted(m, ids []string) []string {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	out := make([]string, 0, len(m)+len(ids))
+	i, j := 0, 0
+	for i < len(m) || j < len(ids) {
+		switch {
+		case j == len(ids) || (i < len(m) && m[i] < ids[j]):
+			out = append(out, m[i])
+			i++
+		case i == len(m) || ids[j] < m[i]:
+			out = append(out, ids[j])
+			j++
+		default: // equal
+			out = append(out, m[i])
+			i++
+			j++
+		}
+	}
+	return slices.Compact(out)
 }
 
 // home is the prefix of the shard an id with hash h goes to: the deepest
@@ -128,13 +176,17 @@ func split(shards map[string][]string, touched map[string]bool, p string) {
 			touched[c] = true
 		}
 	}
+	moved := map[string][]string{}
 	for _, id := range shards[p] {
 		// Every child exists now, so the deepest covering shard is below p
 		// (a child's own children, left by an earlier split, included).
 		c := home(shards, Hash(id))
-		m := shards[c]
-		if i, found := slices.BinarySearch(m, id); !found {
-			shards[c] = slices.Insert(slices.Clone(m), i, id)
+		moved[c] = append(moved[c], id)
+	}
+	for c, ids := range moved {
+		merged := mergeSorted(shards[c], ids)
+		if len(merged) != len(shards[c]) {
+			shards[c] = merged
 			touched[c] = true
 		}
 	}
