@@ -11,8 +11,8 @@ func TestSet(t *testing.T) {
 		{URN: "urn:example:acme", Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "code"}}},
 		{URN: "urn:example:acme:2.0:User", Attributes: []identityv1alpha1.ExtensionAttribute{
 			{Name: "badge", Type: identityv1alpha1.ExtensionInteger, MultiValued: true, Required: true}}},
-		{URN: URNEnterpriseUser, Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "floor"}}}, // the CRD refuses it
-		{URN: "URN:EXAMPLE:ACME", Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "again"}}},  // a repeat
+		{URN: URNEnterpriseUser, Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "floor"}}},  // the CRD refuses it
+		{URN: "URN:EXAMPLE:ACME", Attributes: []identityv1alpha1.ExtensionAttribute{{Name: "again"}}}, // a repeat
 	})
 	if got := len(set.Declared()); got != 2 {
 		t.Fatalf("Declared = %d schemas, want 2 (the enterprise URN and the repeat are skipped)", got)
