@@ -33,6 +33,7 @@ type options struct {
 	probeAddr     string
 	pprofAddr     string
 	leaderElect   bool
+	leaderElectNS string
 	controllers   bool
 	scimServer    bool
 	publicBaseURL string
@@ -46,6 +47,7 @@ func main() {
 	flag.StringVar(&opts.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	flag.StringVar(&opts.pprofAddr, "pprof-bind-address", "", "Address of the Go profiler's /debug/pprof endpoints; empty (the default) turns it off. Bind it to loopback: it is unauthenticated.")
 	flag.BoolVar(&opts.leaderElect, "leader-elect", false, "Elect one active controller manager among replicas.")
+	flag.StringVar(&opts.leaderElectNS, "leader-election-namespace", "", "Namespace of the leader election Lease; empty (the default) is the pod's own namespace, which a manager outside a cluster must name.")
 	flag.BoolVar(&opts.controllers, "controllers", true, "Run the controllers (workspace, domain, user).")
 	flag.BoolVar(&opts.scimServer, "scim-server", true, "Run the SCIM server.")
 	flag.StringVar(&opts.publicBaseURL, "public-base-url", "", "The SCIM server's address as identity providers reach it, e.g. https://scim.example.com; Tenant URLs are built on it.")
@@ -86,12 +88,13 @@ func run(opts options) error {
 		Scheme: scheme,
 		// managedFields are never read here; dropping them halves the memory
 		// a cached WorkspaceUser takes.
-		Cache:                  cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
-		Metrics:                metricsserver.Options{BindAddress: opts.metricsAddr},
-		HealthProbeBindAddress: opts.probeAddr,
-		PprofBindAddress:       opts.pprofAddr,
-		LeaderElection:         opts.leaderElect,
-		LeaderElectionID:       "rollcall-controllers.identity.rollcall.dev",
+		Cache:                   cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		Metrics:                 metricsserver.Options{BindAddress: opts.metricsAddr},
+		HealthProbeBindAddress:  opts.probeAddr,
+		PprofBindAddress:        opts.pprofAddr,
+		LeaderElection:          opts.leaderElect,
+		LeaderElectionID:        "rollcall-controllers.identity.rollcall.dev",
+		LeaderElectionNamespace: opts.leaderElectNS,
 	})
 	if err != nil {
 		return err
