@@ -8,6 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/go-logr/logr"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // shared is the control plane most scenarios run on; managerBin is the
@@ -20,6 +23,7 @@ var (
 func TestMain(m *testing.M) { os.Exit(runMain(m)) }
 
 func runMain(m *testing.M) int {
+	logf.SetLogger(logr.Discard()) // the test's own clients log nothing
 	dir, err := os.MkdirTemp("", "rollcall-faults-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
