@@ -42,7 +42,7 @@ func TestBackendUnavailable(t *testing.T) {
 		t.Cleanup(srv.Close)
 		proxy := newSwitchProxy(t, strings.TrimPrefix(srv.Server.URL, "http://"))
 		ns := newNamespace(t, shared)
-		w := newHTTPWorkspace(t, shared, ns, "acme", "http://"+proxy.addr+httpbackendtest.BasePath, srv)
+		w := newHTTPWorkspace(t, shared, ns, "acme", "http://"+proxy.addr+httpbackendtest.BasePath, srv, 3*time.Second)
 		backendOutage(t, w, scim, "http-backend-down", proxy.Down, func() {
 			if err := proxy.Up(); err != nil {
 				t.Fatal(err)

@@ -72,8 +72,9 @@ func newSQLiteWorkspace(t *testing.T, cl *cluster, ns, name, dir string, policy 
 }
 
 // newHTTPWorkspace creates a workspace whose member backend is the HTTP
-// contract at url, with the credentials srv accepts.
-func newHTTPWorkspace(t *testing.T, cl *cluster, ns, name, url string, srv *httpbackendtest.Server) *workspace {
+// contract at url, with the credentials srv accepts and a timeout per
+// request.
+func newHTTPWorkspace(t *testing.T, cl *cluster, ns, name, url string, srv *httpbackendtest.Server, timeout time.Duration) *workspace {
 	t.Helper()
 	secret := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name + "-member-api"},
@@ -84,7 +85,7 @@ func newHTTPWorkspace(t *testing.T, cl *cluster, ns, name, url string, srv *http
 		HTTP: &identityv1alpha1.HTTPBackend{
 			URL:                  url,
 			CredentialsSecretRef: identityv1alpha1.SecretReference{Name: secret.Name},
-			Timeout:              &metav1.Duration{Duration: 3 * time.Second},
+			Timeout:              &metav1.Duration{Duration: timeout},
 		},
 	}
 	w := createWorkspace(t, cl, ns, name, secret, spec, identityv1alpha1.DeprovisionDelete)
