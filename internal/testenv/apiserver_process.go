@@ -33,11 +33,11 @@ type APIServerProcess struct {
 // APIServerProcess finds the control plane's kube-apiserver process (the
 // one serving its secure port) and reads its command line from /proc.
 func (e *Env) APIServerProcess() (*APIServerProcess, error) {
-	port := e.ControlPlane.APIServer.SecurePort
-	if port == 0 {
+	port := e.ControlPlane.APIServer.Port
+	if port == "" {
 		return nil, errors.New("the control plane has no kube-apiserver secure port")
 	}
-	want := "--secure-port=" + strconv.Itoa(port)
+	want := "--secure-port=" + port
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil, err

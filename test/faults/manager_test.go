@@ -104,7 +104,7 @@ func deleteAll(ctx context.Context, c *scimClient, l *load, userNames []string) 
 						break
 					}
 					if !retryable(a) {
-						errs <- fmt.Errorf("DELETE %s: %d %v %s", userName, a.status, a.err, a.body)
+						errs <- fmt.Errorf("DELETE %s: %s", userName, a)
 						break
 					}
 					retried = true

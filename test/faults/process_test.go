@@ -101,16 +101,6 @@ func (p *proc) kill() {
 	<-p.exited
 }
 
-// running reports whether the process has not exited.
-func (p *proc) running() bool {
-	select {
-	case <-p.exited:
-		return false
-	default:
-		return true
-	}
-}
-
 // logged reports whether the process's log holds s.
 func (p *proc) logged(s string) bool {
 	data, err := os.ReadFile(p.logPath)
@@ -144,4 +134,3 @@ func freeAddr(t *testing.T) string {
 	defer func() { _ = l.Close() }()
 	return l.Addr().String()
 }
-

@@ -50,6 +50,14 @@ func (w *workspace) client(addr string) *scimClient {
 	}
 }
 
+// String is the answer as a test failure names it.
+func (a answer) String() string {
+	if a.err != nil {
+		return "no answer: " + a.err.Error()
+	}
+	return fmt.Sprintf("%d %s", a.status, a.body)
+}
+
 func (c *scimClient) do(ctx context.Context, method, path string, body any) answer {
 	var payload io.Reader
 	if body != nil {
@@ -112,7 +120,7 @@ func (c *scimClient) find(ctx context.Context, userName string) (string, error) 
 	q := url.Values{"filter": {fmt.Sprintf("userName eq %q", userName)}}
 	a := c.do(ctx, http.MethodGet, "/Users?"+q.Encode(), nil)
 	if a.err != nil || a.status != http.StatusOK {
-		return "", fmt.Errorf("filter %s: %d %v %s", userName, a.status, a.err, a.body)
+		return "", fmt.Errorf("filter %s: %s", userName, a)
 	}
 	var list struct {
 		Resources []struct {
@@ -268,7 +276,7 @@ func (l *load) createOne(ctx context.Context, userName string, firstAnswer func(
 				return err
 			}
 		default:
-			return fmt.Errorf("POST %s: %d %v %s", userName, a.status, a.err, a.body)
+			return fmt.Errorf("POST %s: %s", userName, a)
 		}
 	}
 }
@@ -311,17 +319,6 @@ func (l *load) waitCreated(ctx context.Context, n int64) error {
 		}
 	}
 	return nil
-}
-
-// accepted is every userName that got a 201.
-func (l *load) accepted() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for u := range l.got201 {
-		out = append(out, u)
-	}
-	return out
 }
 
 // orphanClaims is how many userNames met an orphan claim.

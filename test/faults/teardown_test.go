@@ -103,8 +103,12 @@ func expectByPolicy(t *testing.T, fleets []*fleet, start time.Time, scenario str
 			if len(users) > 0 {
 				return fmt.Errorf("%d users of %s still there", len(users), f.w.name)
 			}
-			if _, wrong, err := f.wrong(); err != nil || wrong > 0 {
-				return fmt.Errorf("%d members not yet as %s says (%v)", wrong, f.policy, err)
+			_, wrong, err := f.wrong()
+			if err != nil {
+				return err
+			}
+			if wrong > 0 {
+				return fmt.Errorf("%d members not yet as %s says", wrong, f.policy)
 			}
 			return nil
 		})
@@ -191,8 +195,11 @@ func TestUninstallByPolicy(t *testing.T) {
 	err = eventually(ctx, 3*time.Minute, 250*time.Millisecond, func() error {
 		for _, crd := range crds {
 			err := cl.c.Get(ctx, client.ObjectKeyFromObject(crd), crd.DeepCopyObject().(client.Object))
+			if err == nil {
+				return fmt.Errorf("CRD %s is still there", crd.GetName())
+			}
 			if !apierrors.IsNotFound(err) {
-				return fmt.Errorf("CRD %s is still there (%v)", crd.GetName(), err)
+				return err
 			}
 		}
 		return nil
