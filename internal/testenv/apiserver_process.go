@@ -128,7 +128,9 @@ func gone(pid int) bool {
 // stops it.
 func (p *APIServerProcess) Restart(ctx context.Context) error {
 	cmd := exec.Command(p.argv[0], p.argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: should the test binary be killed before Close, the kernel
+	// kills this kube-apiserver too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("restart kube-apiserver: %w", err)
 	}

@@ -70,7 +70,9 @@ func startManager(t *testing.T, cl *cluster, logDir, name string, o managerOpts)
 	}
 	cmd := exec.Command(managerBin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: should the test binary itself be killed (a go test
+	// -timeout, a Ctrl-C), the kernel kills the manager too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
 		t.Fatalf("start manager %s: %v", name, err)
