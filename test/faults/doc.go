@@ -34,6 +34,10 @@
 //     three times at random points while users are provisioned and three
 //     times while they are deleted, and started again each time. No member
 //     is lost or made twice and no finalizer is left behind.
+//   - manager-sigkill-after-backend-write: a reverse proxy before the HTTP
+//     backend kills the controllers' process the moment the backend has
+//     stored a member, before its answer reaches the manager, three times:
+//     the restarted manager makes no second member.
 //   - scim-race-create, scim-race-rename: two SCIM server processes receive
 //     POSTs of the same 40 userNames at once, then renames of pairs of users
 //     to the same new userName at once: one user per userName.

@@ -40,6 +40,21 @@ func (r *restartable) killAndRestart(down time.Duration) {
 	r.p = startManager(r.t, r.cl, r.logDir, r.name, r.opts)
 }
 
+// kill sends SIGKILL and waits until the process is gone; start starts
+// it again. Between the two the manager is down.
+func (r *restartable) kill() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.p.kill()
+	r.kills++
+}
+
+func (r *restartable) start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.p = startManager(r.t, r.cl, r.logDir, r.name, r.opts)
+}
+
 // killAtRandom kills and restarts r n times, each after a random 0.2–1.5 s
 // (a restarted manager is syncing its caches for about a second of it),
 // and returns when the last restarted process started.
