@@ -12,6 +12,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -178,7 +179,7 @@ func TestUninstallByPolicy(t *testing.T) {
 	sort.Strings(files)
 	ctx := context.Background()
 	start := time.Now()
-	var crds []client.Object
+	var crds []*unstructured.Unstructured
 	for _, file := range files {
 		objs, err := manifests.Read(file)
 		if err != nil {
@@ -194,9 +195,13 @@ func TestUninstallByPolicy(t *testing.T) {
 	// The members are checked once the CRDs, and so every object, are gone.
 	err = eventually(ctx, 3*time.Minute, 250*time.Millisecond, func() error {
 		for _, crd := range crds {
-			err := cl.c.Get(ctx, client.ObjectKeyFromObject(crd), crd.DeepCopyObject().(client.Object))
+			got := &unstructured.Unstructured{}
+			got.SetGroupVersionKind(crd.GroupVersionKind())
+			err := cl.c.Get(ctx, client.ObjectKeyFromObject(crd), got)
 			if err == nil {
-				return fmt.Errorf("CRD %s is still there", crd.GetName())
+				// Its conditions say what the deletion waits for.
+				conditions, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+				return fmt.Errorf("CRD %s is still there (finalizers %v, conditions %v)", crd.GetName(), got.GetFinalizers(), conditions)
 			}
 			if !apierrors.IsNotFound(err) {
 				return err
