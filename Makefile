@@ -70,6 +70,15 @@ test: control-plane kubectl manifests generate vet ## Run every test (unit and e
 	@echo "envtest control plane from $(CONTROL_PLANE): kube-apiserver $$($(CONTROL_PLANE)/kube-apiserver --version), $$($(CONTROL_PLANE)/etcd --version | head -1)"
 	go test -race ./... -count=1 -timeout 45m
 
+# The fault tests (test/faults, build tag faults) run the manager binary,
+# kube-apiserver and etcd as processes and stop them on purpose; each is
+# bounded, and every process they start is killed when they end.
+.PHONY: test-faults
+test-faults: control-plane manifests ## Run the fault tests: real processes killed, frozen and cut off; prints lost/duplicated/converged figures.
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; status=0; \
+	go test -race -tags faults ./test/faults/ -count=1 -v -timeout 20m 2>&1 | tee "$$log" || status=$$?; \
+	echo "--- fault figures"; grep '^FAULT ' "$$log" || true; exit $$status
+
 # Each fuzz target runs for FUZZTIME; a crash is written under the package's
 # testdata/fuzz/, where go test replays it from then on: commit it with the fix.
 FUZZTIME ?= 15s

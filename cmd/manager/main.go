@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -36,6 +37,7 @@ type options struct {
 	probeAddr     string
 	pprofAddr     string
 	leaderElect   bool
+	leaderElectNS string
 	controllers   bool
 	scimServer    bool
 	publicBaseURL string
@@ -52,6 +54,7 @@ func main() {
 	flag.StringVar(&opts.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	flag.StringVar(&opts.pprofAddr, "pprof-bind-address", "", "Address of the Go profiler's /debug/pprof endpoints; empty (the default) turns it off. Bind it to loopback: it is unauthenticated.")
 	flag.BoolVar(&opts.leaderElect, "leader-elect", false, "Elect one active controller manager among replicas.")
+	flag.StringVar(&opts.leaderElectNS, "leader-election-namespace", "", "Namespace of the leader election Lease; empty (the default) means --operator-namespace.")
 	flag.BoolVar(&opts.controllers, "controllers", true, "Run the controllers (workspace, domain, user, group).")
 	flag.BoolVar(&opts.scimServer, "scim-server", true, "Run the SCIM server.")
 	flag.StringVar(&opts.publicBaseURL, "public-base-url", "", "The SCIM server's address as identity providers reach it, e.g. https://scim.example.com; Tenant URLs are built on it.")
@@ -100,7 +103,7 @@ func run(opts options) error {
 		PprofBindAddress:        opts.pprofAddr,
 		LeaderElection:          opts.leaderElect,
 		LeaderElectionID:        "rollcall-controllers.identity.rollcall.dev",
-		LeaderElectionNamespace: opts.operatorNamespace,
+		LeaderElectionNamespace: cmp.Or(opts.leaderElectNS, opts.operatorNamespace),
 	})
 	if err != nil {
 		return err

@@ -97,6 +97,17 @@ func (s *Server) LastBody(key string) []byte {
 	return s.bodies[key]
 }
 
+// Members returns every stored member, in no order.
+func (s *Server) Members() []backend.Member {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]backend.Member, 0, len(s.members))
+	for _, m := range s.members {
+		out = append(out, m)
+	}
+	return out
+}
+
 // Len returns how many members are stored.
 func (s *Server) Len() int {
 	s.mu.Lock()
