@@ -72,19 +72,22 @@ func Index(ctx context.Context, o Options) (v1.ImageIndex, error) {
 	}
 	images := make([]v1.Image, len(o.Platforms))
 	platforms := make([]v1.Platform, len(o.Platforms))
+	for i, p := range o.Platforms {
+		osName, arch, ok := strings.Cut(p, "/")
+		if !ok || osName != "linux" || arch == "" || strings.Contains(arch, "/") {
+			return nil, fmt.Errorf("platform %q: want linux/ARCH", p)
+		}
+		platforms[i] = v1.Platform{OS: osName, Architecture: arch}
+	}
 	work, err := os.MkdirTemp("", "rollcall-image-")
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = os.RemoveAll(work) }()
 	g, ctx := errgroup.WithContext(ctx)
-	for i, p := range o.Platforms {
-		osName, arch, ok := strings.Cut(p, "/")
-		if !ok || osName != "linux" || arch == "" {
-			return nil, fmt.Errorf("platform %q: want linux/ARCH", p)
-		}
-		platforms[i] = v1.Platform{OS: osName, Architecture: arch}
+	for i := range platforms {
 		g.Go(func() error {
+			arch := platforms[i].Architecture
 			bin := filepath.Join(work, "manager-"+arch)
 			if err := compile(ctx, o.RepoRoot, arch, bin); err != nil {
 				return err
