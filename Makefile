@@ -9,6 +9,8 @@ export KUBEBUILDER_ASSETS ?= $(CONTROL_PLANE)
 
 CONTROLLER_GEN := go tool controller-gen
 GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint
+HELM := $(CURDIR)/bin/helm
+CHART := charts/rollcall
 
 .PHONY: all
 all: build
@@ -21,6 +23,19 @@ manifests: ## Generate CRDs and RBAC from the markers in api/ and the code.
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	$(CONTROLLER_GEN) rbac:roleName=rollcall-scim-server paths="./scimserver/..." \
 		output:rbac:artifacts:config=config/rbac/scim-server
+	$(MAKE) --no-print-directory chart-files
+
+# The chart takes the CRDs and the cluster-wide objects that need no values
+# verbatim from config/ (test/config checks the rest against config/default).
+.PHONY: chart-files
+chart-files:
+	rm -f $(CHART)/crds/*.yaml $(CHART)/files/*.yaml
+	cp config/crd/bases/*.yaml $(CHART)/crds/
+	cp config/rbac/role.yaml $(CHART)/files/rbac-manager-role.yaml
+	cp config/rbac/scim-server/role.yaml $(CHART)/files/rbac-scim-server-role.yaml
+	cp config/rbac/domain_approver_role.yaml $(CHART)/files/rbac-domain-approver-role.yaml
+	cp config/rbac/domain_approver_example_role.yaml $(CHART)/files/rbac-domain-approver-example-role.yaml
+	for f in config/policies/*.yaml; do [ "$$(basename $$f)" = kustomization.yaml ] || cp $$f $(CHART)/files/policy-$$(basename $$f); done
 
 .PHONY: generate
 generate: ## Generate deepcopy and apply-configuration code.
@@ -31,9 +46,9 @@ generate: ## Generate deepcopy and apply-configuration code.
 # runs on a tree with uncommitted edits.
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when committed generated files are stale.
-	@if [ -n "$$(git status --porcelain -- api config)" ]; then \
+	@if [ -n "$$(git status --porcelain -- api config $(CHART))" ]; then \
 		echo "generated files are stale; run 'make manifests generate' and commit:"; \
-		git status --porcelain -- api config; git diff --stat -- api config; exit 1; fi
+		git status --porcelain -- api config $(CHART); git diff --stat -- api config $(CHART); exit 1; fi
 
 .PHONY: fmt
 fmt:
@@ -49,6 +64,12 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint (pinned in hack/golangci-lint).
 
 $(GOLANGCI_LINT): hack/golangci-lint/go.mod
 	cd hack/golangci-lint && go build -o $(GOLANGCI_LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+.PHONY: helm
+helm: $(HELM) ## Build helm (pinned in hack/helm) into bin/, for the chart's test.
+
+$(HELM): hack/helm/go.mod
+	cd hack/helm && go build -o $(HELM) helm.sh/helm/v4/cmd/helm
 
 .PHONY: control-plane
 control-plane: $(CONTROL_PLANE)/kube-apiserver $(CONTROL_PLANE)/etcd ## Build kube-apiserver and etcd from source (once).
@@ -66,7 +87,7 @@ $(CONTROL_PLANE)/kubectl:
 # overlay and snapshots, the per-workspace backend cache and the workers that
 # share a backend are concurrent by design.
 .PHONY: test
-test: control-plane kubectl manifests generate vet ## Run every test (unit and envtest, race detector on) against the source-built control plane.
+test: control-plane kubectl helm manifests generate vet ## Run every test (unit and envtest, race detector on) against the source-built control plane.
 	@echo "envtest control plane from $(CONTROL_PLANE): kube-apiserver $$($(CONTROL_PLANE)/kube-apiserver --version), $$($(CONTROL_PLANE)/etcd --version | head -1)"
 	go test -race ./... -count=1 -timeout 45m
 
@@ -98,6 +119,17 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 15s): filters, PATCH, reque
 build: ## Build the manager and the kubectl plugin into bin/.
 	go build -o bin/manager ./cmd/manager
 	go build -o bin/kubectl-rollcall ./cmd/kubectl-rollcall
+
+# The image is built from scratch layers, without a container daemon or a
+# base image: hack/image/main.go says what is in it.
+IMAGE_ARCHIVE ?= bin/rollcall-image.tar
+IMAGE_TAG ?= latest
+IMAGE_PLATFORMS ?= linux/amd64,linux/arm64
+
+.PHONY: image
+image: ## Build the manager image (linux/amd64 and arm64, nonroot, no shell) as an OCI layout tar: bin/rollcall-image.tar.
+	go run ./hack/image -o $(IMAGE_ARCHIVE) -tag $(IMAGE_TAG) -version $(IMAGE_TAG) -platforms $(IMAGE_PLATFORMS) \
+		-revision "$$(git rev-parse HEAD 2>/dev/null || true)"
 
 .PHONY: run-local
 # The runner is built and run rather than `go run`: go run answers Ctrl-C

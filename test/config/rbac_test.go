@@ -8,7 +8,6 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // TestSCIMServerReadsSecretsOnlyInItsNamespace installs the RBAC of
@@ -18,11 +17,7 @@ import (
 // digest records), nothing anywhere else. The controller's account may
 // write the records there.
 func TestSCIMServerReadsSecretsOnlyInItsNamespace(t *testing.T) {
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, objs := render(t, root)
+	objs := kustomize(t, "config/default")
 	ctx := context.Background()
 	for _, obj := range objs {
 		switch obj.GetKind() {
