@@ -15,7 +15,7 @@ import (
 
 // localGroup is a group provisioned over SCIM on the local stack.
 type localGroup struct {
-	url, token, id string
+	url, token string
 }
 
 // provisionGroup does what Entra does for an assigned group whose users
