@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"testing"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -35,12 +36,12 @@ func TestSet(t *testing.T) {
 	var pe *PathError
 	if _, err := set.ResolvePath("urn:example:other:2.0:User:x"); err == nil {
 		t.Error("an undeclared URN resolves")
-	} else if pe, _ = err.(*PathError); pe == nil || !pe.Unknown || pe.Name != "urn:example:other:2.0:User:x" {
+	} else if !errors.As(err, &pe) || !pe.Unknown || pe.Name != "urn:example:other:2.0:User:x" {
 		t.Errorf("undeclared URN: %#v", err)
 	}
 	if _, err := set.ResolvePath("urn:example:acme:nope"); err == nil {
 		t.Error("an undeclared attribute resolves")
-	} else if pe, _ = err.(*PathError); pe == nil || !pe.Unknown || pe.Name != "urn:example:acme:nope" {
+	} else if !errors.As(err, &pe) || !pe.Unknown || pe.Name != "urn:example:acme:nope" {
 		t.Errorf("undeclared attribute: %#v", err)
 	}
 	rt := set.UserResourceType("")

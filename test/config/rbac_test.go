@@ -7,7 +7,6 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-
 )
 
 // TestSCIMServerReadsSecretsOnlyInItsNamespace installs the RBAC of
