@@ -58,6 +58,8 @@ func start(t *testing.T) string {
 	cache := memberbackend.NewCache(mgr.GetClient(), mgr.GetAPIReader())
 	t.Cleanup(cache.Close)
 	for _, setup := range []func(context.Context, ctrl.Manager) error{
+		// The workspace controller publishes the token digests the SCIM server reads.
+		(&workspace.Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).SetupWithManager,
 		(&workspace.BackendReconciler{Client: mgr.GetClient(), Backends: cache, CountDelay: 100 * time.Millisecond}).SetupWithManager,
 		(&workspaceuser.Reconciler{Client: mgr.GetClient(), Backends: cache, BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second}).SetupWithManager,
 	} {
