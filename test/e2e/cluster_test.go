@@ -81,8 +81,12 @@ func TestInstalledOperatorProvisionsUnderItsOwnIdentities(t *testing.T) {
 	t.Run("the controllers' identity is refused", func(t *testing.T) {
 		expectControllerRefusals(t, controllers, ws)
 	})
-	g.Expect(ctrlProc.running()).To(BeTrue(), "the controllers' process exited")
-	g.Expect(scimProc.running()).To(BeTrue(), "the SCIM server's process exited")
+	for _, p := range []*process{ctrlProc, scimProc} {
+		g.Expect(p.running()).To(BeTrue(), "the %s process exited", p.name)
+		// Everything the processes asked for along the way, the shipped
+		// RBAC granted.
+		g.Expect(p.forbiddenLines()).To(BeEmpty(), "the API server refused the %s process", p.name)
+	}
 }
 
 // createWorkspace creates a namespace, the DSN Secret of an SQLite file in

@@ -84,6 +84,25 @@ func (p *process) running() bool {
 	}
 }
 
+// forbiddenLines are the log's lines where the API server refused the
+// process a request: each is a rule the shipped RBAC lacks.
+func (p *process) forbiddenLines() []string {
+	data, err := os.ReadFile(p.logPath)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, "is forbidden") {
+			if len(line) > 600 {
+				line = line[:600] + "…"
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 func tail(path string, n int) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
