@@ -75,6 +75,7 @@ func (q *request) existingGroup(id string) (*identityv1alpha1.WorkspaceGroup, st
 	if g == nil {
 		return nil, "", notFound(id)
 	}
+	q.audit.regarding(g)
 	pinned, e := q.groupIfMatch(g)
 	if e == nil {
 		return g, pinned, nil

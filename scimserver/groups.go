@@ -272,6 +272,7 @@ func (q *request) createGroup() {
 		q.fail(fromAPIError("create the group", err))
 		return
 	}
+	q.audit.regarding(g)
 	if len(body.Members) > 0 {
 		members := q.members.Of(g)
 		add := newMemberDelta()

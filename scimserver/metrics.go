@@ -25,10 +25,12 @@ func init() {
 	metrics.Registry.MustRegister(requestsTotal, requestDuration)
 }
 
-// statusRecorder remembers the status code written.
+// statusRecorder remembers the status code written, and the scimType of
+// an error answer (writeError), for the metrics and the audit line.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status   int
+	scimType string
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -45,11 +47,13 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
-func (s *statusRecorder) code() string {
+func (s *statusRecorder) code() string { return strconv.Itoa(s.statusCode()) }
+
+func (s *statusRecorder) statusCode() int {
 	if s.status == 0 {
-		return strconv.Itoa(http.StatusOK)
+		return http.StatusOK
 	}
-	return strconv.Itoa(s.status)
+	return s.status
 }
 
 // knownMethod keeps the method label bounded.

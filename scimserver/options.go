@@ -78,7 +78,15 @@ type Options struct {
 	// address is the connection's peer, so behind a proxy not listed here
 	// all clients share the proxy's bucket.
 	TrustedProxies []netip.Prefix
+	// DisableAuditEvents turns off the Event each successful SCIM write
+	// records on its WorkspaceUser or WorkspaceGroup (one API write per
+	// SCIM write, sent asynchronously; the audit log line stays). Off by
+	// default: the Events are on.
+	DisableAuditEvents bool
 }
+
+// AuditEvents reports whether SCIM writes record Events.
+func (o Options) AuditEvents() bool { return !o.DisableAuditEvents }
 
 func (o *Options) setDefaults() {
 	if o.OperatorNamespace == "" {

@@ -35,6 +35,9 @@ type request struct {
 	// set is the workspace's schema Set, made on first use (schemas).
 	set *schema.Set
 	key store.Workspace
+	// audit is the record of a SCIM write, nil for other requests; the
+	// handlers name the object written on it.
+	audit *audit
 }
 
 // fail answers a SCIM error; server faults are logged.

@@ -46,6 +46,9 @@ func writeError(w http.ResponseWriter, e *scimerr.Error) {
 	if e.ScimType != "" {
 		body["scimType"] = e.ScimType
 	}
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.scimType = e.ScimType
+	}
 	writeJSON(w, e.Status, body)
 }
 

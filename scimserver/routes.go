@@ -130,7 +130,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// HTTP server's write timeout drops the connection.
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.APITimeout)
 	defer cancel()
-	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
+	base := s.requestLogger(ctx)
+	ctx = log.IntoContext(ctx, base.WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
 	r = r.WithContext(ctx)
 
 	client := clientAddress(r, s.opts.TrustedProxies)
@@ -158,6 +159,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, errUnauthorized)
 		return
 	}
+	// From here on a write is audited: the caller holds the workspace's
+	// token, so the trail names its identity provider's writes, refused
+	// ones too; failed logins are counted by the metrics instead.
+	trail := auditOf(r, rt, client)
+	if trail != nil {
+		defer func() {
+			trail.log(base, rt.workspace.String(), rec)
+			if s.opts.AuditEvents() {
+				trail.event(s.recorder, ws, rec)
+			}
+		}()
+	}
 	// Only a caller holding the workspace's token learns that its endpoint
 	// is off (spec.scim.enabled: false) or going away.
 	if !ws.SCIMEnabled() || !ws.DeletionTimestamp.IsZero() {
@@ -169,13 +182,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Detail: "too many requests for this workspace (spec.scim.rateLimit); retry after the time in Retry-After"})
 		return
 	}
-	s.dispatch(rec, r, ws, rt)
+	s.dispatch(rec, r, ws, rt, trail)
 }
 
 // dispatch calls the endpoint of a route and method.
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ws *identityv1alpha1.Workspace, rt route) {
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ws *identityv1alpha1.Workspace, rt route, trail *audit) {
 	req := &request{opts: s.opts, client: s.client, users: s.users, claims: s.claims, clock: s.clock,
-		groups: s.groups, members: s.members, w: w, r: r, ws: ws, key: rt.workspace}
+		groups: s.groups, members: s.members, w: w, r: r, ws: ws, key: rt.workspace, audit: trail}
 	switch rt.resource {
 	case resourceUsers:
 		switch {

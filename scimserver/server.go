@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -28,6 +29,7 @@ import (
 )
 
 // +kubebuilder:rbac:groups=identity.rollcall.dev,resources=workspaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Server is the SCIM 2.0 service provider. It is a manager.Runnable: add it
 // to a manager with mgr.Add; it runs on every replica (no leader election).
@@ -45,6 +47,11 @@ type Server struct {
 	synced    []toolscache.InformerSynced
 	apiProbe  *apiProbe
 	clock     clock.PassiveClock
+	// logger is the manager's, for requests whose context carries none
+	// (a handler served outside Start, as in tests).
+	logger logr.Logger
+	// recorder records the audit Events of SCIM writes.
+	recorder events.EventRecorder
 
 	mu   sync.Mutex
 	addr net.Addr
@@ -103,6 +110,8 @@ func New(mgr ctrl.Manager, opts Options) (*Server, error) {
 		synced:    synced,
 		apiProbe:  newAPIProbe(disco.RESTClient(), clk, min(apiProbeTimeout, opts.APITimeout)),
 		clock:     clk,
+		logger:    mgr.GetLogger().WithName("scim-server"),
+		recorder:  mgr.GetEventRecorder(AuditEventReporter),
 	}, nil
 }
 
@@ -121,7 +130,10 @@ func (s *Server) Addr() net.Addr {
 
 // Start serves until ctx is done, then shuts down gracefully.
 func (s *Server) Start(ctx context.Context) error {
-	logger := log.FromContext(ctx).WithName("scim-server")
+	logger := s.logger
+	if l, err := logr.FromContext(ctx); err == nil {
+		logger = l.WithName("scim-server")
+	}
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
@@ -169,6 +181,14 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("serve SCIM: %w", err)
 	}
 	return nil
+}
+
+// requestLogger is the logger of a request's context, else the server's.
+func (s *Server) requestLogger(ctx context.Context) logr.Logger {
+	if l, err := logr.FromContext(ctx); err == nil {
+		return l
+	}
+	return s.logger
 }
 
 // hasSynced reports whether the caches the server reads are filled.

@@ -46,11 +46,17 @@ func startReplica(t testing.TB) *replica {
 // NewClient that wraps the client the server writes with.
 func startReplicaWith(t testing.TB, opts ctrl.Options) *replica {
 	t.Helper()
+	return startReplicaWithServer(t, opts, scimserver.Options{InsecureHTTP: true})
+}
+
+// startReplicaWithServer is startReplicaWith with the SCIM server's options too.
+func startReplicaWithServer(t testing.TB, opts ctrl.Options, serverOpts scimserver.Options) *replica {
+	t.Helper()
 	mgr, err := env.NewManager(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := scimserver.New(mgr, scimserver.Options{InsecureHTTP: true})
+	srv, err := scimserver.New(mgr, serverOpts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,7 @@ func (q *request) createUser() {
 		q.fail(e)
 		return
 	}
+	q.audit.regarding(u)
 	writeResource(q.w, http.StatusCreated, q.resourceOf(u), resource.Version(u.Generation), q.location(u))
 }
 
@@ -231,6 +232,7 @@ func (q *request) existingUser(id string) (u *identityv1alpha1.WorkspaceUser, pi
 	if u == nil {
 		return nil, 0, notFound(id)
 	}
+	q.audit.regarding(u)
 	if pinned, e = q.ifMatch(u); e == nil {
 		return u, pinned, nil
 	}

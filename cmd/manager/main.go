@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -69,6 +70,12 @@ func main() {
 		func(v string) error {
 			prefixes, err := parsePrefixes(v)
 			opts.scim.TrustedProxies = prefixes
+			return err
+		})
+	flag.BoolFunc("scim-audit-events", "Record an Event on the WorkspaceUser or WorkspaceGroup of every successful SCIM write (default true; one more API write per SCIM write, sent asynchronously). The audit log line is written either way.",
+		func(v string) error {
+			on, err := strconv.ParseBool(v)
+			opts.scim.DisableAuditEvents = !on
 			return err
 		})
 	opts.dns = workspacedomain.BindDNSFlags(flag.CommandLine)

@@ -24,7 +24,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	k := &kube{flags: flags}
 	root := &cobra.Command{
 		Use:   "kubectl-rollcall",
-		Short: "Approve e-mail domains, show Rollcall workspaces and their SCIM credentials, explain users, show group members",
+		Short: "Approve e-mail domains, show Rollcall workspaces and their SCIM credentials, explain users, show group members, show the activity of SCIM writes",
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl rollcall",
 		},
@@ -36,7 +36,8 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	flags.AddFlags(root.PersistentFlags())
-	root.AddCommand(newDomainCommand(k, streams), newWorkspaceCommand(k, streams), newUserCommand(k, streams), newGroupCommand(k, streams))
+	root.AddCommand(newDomainCommand(k, streams), newWorkspaceCommand(k, streams), newUserCommand(k, streams), newGroupCommand(k, streams),
+		newActivityCommand(k, streams))
 	return root
 }
 
@@ -54,7 +55,10 @@ type kube struct {
 	flags *genericclioptions.ConfigFlags
 }
 
-func (k *kube) client() (client.Client, error) {
+func (k *kube) client() (client.Client, error) { return k.watchClient() }
+
+// watchClient is a client that can watch too (activity --follow).
+func (k *kube) watchClient() (client.WithWatch, error) {
 	cfg, err := k.flags.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
@@ -66,7 +70,7 @@ func (k *kube) client() (client.Client, error) {
 	if err := identityv1alpha1.AddToScheme(scheme); err != nil {
 		return nil, err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := client.NewWithWatch(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		return nil, fmt.Errorf("connect to the API server: %w", err)
 	}
