@@ -54,6 +54,8 @@ func managerArgs(cfg config, kubeconfig string) []string {
 		"--public-base-url=http://" + cfg.scimAddr,
 		"--scim-bind-address=" + cfg.scimAddr,
 		"--scim-insecure-http",
+		// A local run shows its SCIM writes in kubectl rollcall activity.
+		"--scim-audit-events=true",
 		"--operator-namespace=" + scimtoken.DefaultNamespace,
 	}
 	if cfg.pprofAddr != "" {
