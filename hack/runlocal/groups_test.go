@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,24 +71,7 @@ func expectMembershipsLetIn(t *testing.T, group localGroup, bin, state string) {
 
 func groupsInStore(t *testing.T, bin, state string) string {
 	t.Helper()
-	out, err := exec.Command(filepath.Join(bin, "members"), "-groups", "-dsn", "file:"+filepath.Join(state, "members.db")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("members -groups: %v: %s", err, out)
-	}
-	return string(out)
-}
-
-func scimSend(t *testing.T, method, url, token, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	return do(t, req)
+	return members(t, bin, state, "-groups")
 }
 
 func scimID(t *testing.T, body string) string {

@@ -32,6 +32,8 @@ type config struct {
 	metricsAddr string
 	probeAddr   string
 	pprofAddr   string
+	// auditEvents records an Event per SCIM write, for kubectl rollcall activity.
+	auditEvents bool
 	manager     string
 	namespace   string
 	workspace   string
@@ -45,6 +47,7 @@ func main() {
 	flag.StringVar(&cfg.metricsAddr, "metrics-address", "127.0.0.1:18080", "Where the manager serves Prometheus metrics.")
 	flag.StringVar(&cfg.probeAddr, "probe-address", "127.0.0.1:18081", "Where the manager serves /healthz and /readyz.")
 	flag.StringVar(&cfg.pprofAddr, "pprof-address", "127.0.0.1:18082", "Where the manager serves the Go profiler (/debug/pprof, loopback only); empty turns it off.")
+	flag.BoolVar(&cfg.auditEvents, "audit-events", true, "Record an Event per SCIM write (the manager's --scim-audit-events), for kubectl rollcall activity.")
 	flag.StringVar(&cfg.manager, "manager", "bin/manager", "The manager binary (make build).")
 	flag.StringVar(&cfg.namespace, "namespace", "demo", "Namespace of the demo workspace.")
 	flag.StringVar(&cfg.workspace, "workspace", "demo", "Name of the demo workspace.")

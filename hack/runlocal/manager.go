@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -55,7 +56,7 @@ func managerArgs(cfg config, kubeconfig string) []string {
 		"--scim-bind-address=" + cfg.scimAddr,
 		"--scim-insecure-http",
 		// A local run shows its SCIM writes in kubectl rollcall activity.
-		"--scim-audit-events=true",
+		"--scim-audit-events=" + strconv.FormatBool(cfg.auditEvents),
 		"--operator-namespace=" + scimtoken.DefaultNamespace,
 	}
 	if cfg.pprofAddr != "" {

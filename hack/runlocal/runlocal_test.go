@@ -220,33 +220,39 @@ func (r *runLocal) interrupt(t *testing.T) {
 }
 
 // members prints the member store the way the README says to.
-func members(t *testing.T, bin, state string) string {
+// members runs hack/members on the run's store, with extra flags (-groups).
+func members(t *testing.T, bin, state string, flags ...string) string {
 	t.Helper()
-	out, err := exec.Command(filepath.Join(bin, "members"), "-dsn", "file:"+filepath.Join(state, "members.db")).CombinedOutput()
+	args := append(flags, "-dsn", "file:"+filepath.Join(state, "members.db"))
+	out, err := exec.Command(filepath.Join(bin, "members"), args...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("members: %v: %s", err, out)
+		t.Fatalf("members %v: %v: %s", flags, err, out)
 	}
 	return string(out)
 }
 
 func scimPost(t *testing.T, url, token, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/scim+json")
-	return do(t, req)
+	return scimSend(t, http.MethodPost, url, token, body)
 }
 
 func scimGet(t *testing.T, url, token string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	return scimSend(t, http.MethodGet, url, token, "")
+}
+
+// scimSend sends one SCIM request with the token; a body is sent as
+// application/scim+json.
+func scimSend(t *testing.T, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
 	return do(t, req)
 }
 
