@@ -223,7 +223,7 @@ func (r *runLocal) interrupt(t *testing.T) {
 // members runs hack/members on the run's store, with extra flags (-groups).
 func members(t *testing.T, bin, state string, flags ...string) string {
 	t.Helper()
-	args := append(flags, "-dsn", "file:"+filepath.Join(state, "members.db"))
+	args := append([]string{"-dsn", "file:" + filepath.Join(state, "members.db")}, flags...)
 	out, err := exec.Command(filepath.Join(bin, "members"), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("members %v: %v: %s", flags, err, out)
