@@ -112,6 +112,13 @@ const (
 	// status.ignoredAttributes gathers them.
 	AnnotationIgnoredAttributes = "identity.rollcall.dev/ignored-attributes"
 
+	// AnnotationBackendKey, on a WorkspaceUser or a WorkspaceGroup, is the
+	// key of its member or group in the workspace's member backend. The SCIM
+	// server mints it at create; the controllers use it when the status
+	// records no key, so an object restored from a backup (with a new UID)
+	// keeps its member instead of making a second one. It never changes.
+	AnnotationBackendKey = "identity.rollcall.dev/backend-key"
+
 	// MemberFinalizer keeps a WorkspaceUser until its member is deprovisioned
 	// in the backend according to the workspace's deprovisioning policy.
 	MemberFinalizer = "identity.rollcall.dev/member"
