@@ -395,6 +395,14 @@ type WorkspaceStatus struct {
 	// +optional
 	PublishedTokenVersion string `json:"publishedTokenVersion,omitempty"`
 
+	// tokenPublishedTime is when the controller first published the current
+	// token: its age is how long the identity provider has held it (rotate
+	// it with kubectl rollcall workspace rotate-token). A token published
+	// before this field existed counts from its Secret's creation. Empty
+	// when no token is published.
+	// +optional
+	TokenPublishedTime *metav1.Time `json:"tokenPublishedTime,omitempty"`
+
 	// users counts the workspace's users by state.
 	// +optional
 	Users *UserCounts `json:"users,omitempty"`

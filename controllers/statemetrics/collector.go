@@ -22,6 +22,9 @@ var (
 	readyDesc = prometheus.NewDesc("rollcall_workspace_ready",
 		"1 when the workspace's Ready condition is True, else 0.",
 		[]string{"workspace"}, nil)
+	tokenPublishedDesc = prometheus.NewDesc("rollcall_workspace_token_published_timestamp_seconds",
+		"When the workspace's current SCIM token was first published (status.tokenPublishedTime), in seconds since the epoch: time() minus it is the token's age.",
+		[]string{"workspace"}, nil)
 	groupsDesc = prometheus.NewDesc("rollcall_workspace_groups",
 		"Groups of a workspace by state (synced: Synced is True; not_synced: the rest).",
 		[]string{"workspace", "state"}, nil)
@@ -45,7 +48,7 @@ func Register(reader client.Reader) error {
 
 // Describe sends the gauges' descriptions.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{usersDesc, readyDesc, groupsDesc, membershipsDesc, domainsDesc} {
+	for _, d := range []*prometheus.Desc{usersDesc, readyDesc, tokenPublishedDesc, groupsDesc, membershipsDesc, domainsDesc} {
 		ch <- d
 	}
 }
@@ -78,6 +81,9 @@ func collectWorkspace(ch chan<- prometheus.Metric, ws *identityv1alpha1.Workspac
 		ready = 1
 	}
 	ch <- prometheus.MustNewConstMetric(readyDesc, prometheus.GaugeValue, ready, name)
+	if t := ws.Status.TokenPublishedTime; t != nil {
+		ch <- prometheus.MustNewConstMetric(tokenPublishedDesc, prometheus.GaugeValue, float64(t.Unix()), name)
+	}
 	u := ws.Status.Users
 	if u == nil {
 		return

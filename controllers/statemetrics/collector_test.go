@@ -3,6 +3,7 @@ package statemetrics
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,8 +21,9 @@ func TestGaugesFollowTheObjects(t *testing.T) {
 	ws := &identityv1alpha1.Workspace{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "acme"},
 		Status: identityv1alpha1.WorkspaceStatus{
-			Users:      &identityv1alpha1.UserCounts{Total: 10, Active: 9, Synced: 7, Held: 2, Failed: 1},
-			Conditions: []metav1.Condition{{Type: identityv1alpha1.ConditionReady, Status: metav1.ConditionTrue}},
+			Users:              &identityv1alpha1.UserCounts{Total: 10, Active: 9, Synced: 7, Held: 2, Failed: 1},
+			TokenPublishedTime: &metav1.Time{Time: time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)},
+			Conditions:         []metav1.Condition{{Type: identityv1alpha1.ConditionReady, Status: metav1.ConditionTrue}},
 		},
 	}
 	group := func(name string, synced metav1.ConditionStatus, total, in, pending int32) *identityv1alpha1.WorkspaceGroup {
@@ -70,6 +72,9 @@ rollcall_workspace_groups{state="synced",workspace="team/acme"} 1
 # HELP rollcall_workspace_ready 1 when the workspace's Ready condition is True, else 0.
 # TYPE rollcall_workspace_ready gauge
 rollcall_workspace_ready{workspace="team/acme"} 1
+# HELP rollcall_workspace_token_published_timestamp_seconds When the workspace's current SCIM token was first published (status.tokenPublishedTime), in seconds since the epoch: time() minus it is the token's age.
+# TYPE rollcall_workspace_token_published_timestamp_seconds gauge
+rollcall_workspace_token_published_timestamp_seconds{workspace="team/acme"} 1.7882496e+09
 # HELP rollcall_workspace_users Users of a workspace by state (total, active, synced, held for their domain, failed), as the Workspace's status counts them.
 # TYPE rollcall_workspace_users gauge
 rollcall_workspace_users{state="active",workspace="team/acme"} 9

@@ -32,55 +32,85 @@ func (r *Reconciler) operatorNamespace() string {
 	return r.OperatorNamespace
 }
 
+// publishedToken is what publishTokenDigests published: the version of
+// the token Secret, and since when its current token has been published.
+type publishedToken struct {
+	version string
+	since   *metav1.Time
+}
+
 // publishTokenDigests writes ws's digest record from its token Secret, or
 // withdraws it when the Secret is gone, may not be read or holds no usable
 // token. It runs whether SCIM is on or off: the token of a workspace whose
 // endpoint is off opens its 404 (docs/design/0200-scim-server.md). Any other
 // failed read is returned, and the record as last published stays in use.
-// It returns the resourceVersion of the token Secret published, "" when
-// none is.
-func (r *Reconciler) publishTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace) (string, error) {
+// It returns the zero publishedToken when none is published.
+func (r *Reconciler) publishTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace) (publishedToken, error) {
 	name := ws.TokenSecretName()
 	secret := &corev1.Secret{}
 	if err := r.APIReader.Get(ctx, keyOf(ws.Namespace, name), secret); err != nil {
 		if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
-			return "", r.withdrawTokenDigests(ctx, ws)
+			return publishedToken{}, r.withdrawTokenDigests(ctx, ws)
 		}
-		return "", fmt.Errorf("read token Secret %s: %w", name, err)
+		return publishedToken{}, fmt.Errorf("read token Secret %s: %w", name, err)
 	}
 	digests := scimtoken.DigestsOf(secret)
 	if digests.Current == nil && digests.Previous == nil {
-		return "", r.withdrawTokenDigests(ctx, ws)
+		return publishedToken{}, r.withdrawTokenDigests(ctx, ws)
 	}
-	return secret.ResourceVersion, r.writeTokenDigests(ctx, ws, digests)
+	newCurrent, err := r.writeTokenDigests(ctx, ws, digests)
+	if err != nil {
+		return publishedToken{}, err
+	}
+	return publishedToken{version: secret.ResourceVersion, since: r.tokenSince(ws, secret, newCurrent)}, nil
+}
+
+// tokenSince is when the current token was first published: now when this
+// reconcile published it, else as the status last recorded it. A token
+// published before status.tokenPublishedTime existed counts from its
+// Secret's creation: an age too high, never too low, for an alert on it.
+func (r *Reconciler) tokenSince(ws *identityv1alpha1.Workspace, secret *corev1.Secret, newCurrent bool) *metav1.Time {
+	switch {
+	case newCurrent:
+		now := metav1.NewTime(r.now())
+		return &now
+	case ws.Status.TokenPublishedTime != nil:
+		return ws.Status.TokenPublishedTime
+	default:
+		created := secret.CreationTimestamp
+		return &created
+	}
 }
 
 // writeTokenDigests creates or updates ws's digest record to hold digests.
-func (r *Reconciler) writeTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace, digests scimtoken.Digests) error {
+// It reports whether the record's current digest is new: a first token, a
+// rotation, an edit of a brought token.
+func (r *Reconciler) writeTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace, digests scimtoken.Digests) (bool, error) {
 	want := scimtoken.DigestRecord(r.operatorNamespace(), ws.Namespace, ws.Name, digests)
 	got := &corev1.Secret{}
 	err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(want), got)
 	switch {
 	case apierrors.IsNotFound(err):
 		if err := r.Create(ctx, want); err != nil {
-			return fmt.Errorf("publish token digests %s/%s: %w", want.Namespace, want.Name, err)
+			return false, fmt.Errorf("publish token digests %s/%s: %w", want.Namespace, want.Name, err)
 		}
 		log.FromContext(ctx).Info("published token digests", "record", want.Name)
-		return nil
+		return true, nil
 	case err != nil:
-		return fmt.Errorf("read token digests %s/%s: %w", want.Namespace, want.Name, err)
+		return false, fmt.Errorf("read token digests %s/%s: %w", want.Namespace, want.Name, err)
 	}
 	if maps.Equal(got.Labels, want.Labels) && maps.Equal(got.Annotations, want.Annotations) && equalData(got.Data, want.Data) {
-		return nil
+		return false, nil
 	}
+	newCurrent := string(got.Data[scimtoken.DigestKey]) != string(want.Data[scimtoken.DigestKey])
 	// An Update carries the resourceVersion read: a concurrent change is a
 	// conflict, and the retry reads both Secrets again.
 	got.Labels, got.Annotations, got.Data, got.Type = want.Labels, want.Annotations, want.Data, want.Type
 	if err := r.Update(ctx, got); err != nil {
-		return fmt.Errorf("publish token digests %s/%s: %w", want.Namespace, want.Name, err)
+		return false, fmt.Errorf("publish token digests %s/%s: %w", want.Namespace, want.Name, err)
 	}
 	log.FromContext(ctx).Info("updated token digests", "record", want.Name)
-	return nil
+	return newCurrent, nil
 }
 
 // withdrawTokenDigests deletes ws's digest record: no token opens its

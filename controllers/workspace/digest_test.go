@@ -67,6 +67,15 @@ func recordOf(g Gomega, ns, name string) *corev1.Secret {
 	return record
 }
 
+// tokenPublishedTime is the Workspace's status.tokenPublishedTime, which
+// must be set.
+func tokenPublishedTime(g Gomega, ws *identityv1alpha1.Workspace) metav1.Time {
+	got := &identityv1alpha1.Workspace{}
+	g.Expect(env.Client.Get(context.Background(), client.ObjectKeyFromObject(ws), got)).To(Succeed())
+	g.Expect(got.Status.TokenPublishedTime).NotTo(BeNil(), "status.tokenPublishedTime")
+	return *got.Status.TokenPublishedTime
+}
+
 func hexDigest(token string) string { return hex.EncodeToString(scimtoken.Digest(token)) }
 
 // The SCIM server reads only the digest record: the controller publishes
@@ -99,6 +108,27 @@ func TestTokenDigestsFollowTheTokenSecret(t *testing.T) {
 	g.Expect(record.Labels).To(HaveKeyWithValue(identityv1alpha1.LabelWorkspace, "acme"))
 	g.Expect(record.Annotations).To(HaveKeyWithValue(scimtoken.AnnotationWorkspace, ns+"/acme"))
 
+	// The Workspace says since when its token is published: the token's age.
+	var firstSince metav1.Time
+	g.Eventually(func(g Gomega) { firstSince = tokenPublishedTime(g, ws) }).WithTimeout(10 * time.Second).Should(Succeed())
+	g.Expect(firstSince.Time).To(BeTemporally(">=", secret.CreationTimestamp.Time))
+	g.Expect(firstSince.Time).To(BeTemporally("<=", time.Now()))
+
+	// An edit of the token Secret that keeps its token is published (its
+	// version moves) but the token is as old as it was. Both this edit and
+	// the rotation below come in a later second than the first publication
+	// (the field has a second's precision).
+	time.Sleep(time.Until(firstSince.Add(time.Second)))
+	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(secret), secret)).To(Succeed())
+	secret.Labels["team"] = "identity"
+	g.Expect(env.Client.Update(ctx, secret)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		got := &identityv1alpha1.Workspace{}
+		g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(ws), got)).To(Succeed())
+		g.Expect(got.Status.PublishedTokenVersion).To(Equal(secret.ResourceVersion))
+	}).WithTimeout(10 * time.Second).Should(Succeed())
+	g.Expect(tokenPublishedTime(g, ws)).To(Equal(firstSince))
+
 	// kubectl rollcall workspace rotate-token --grace 1h
 	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(secret), secret)).To(Succeed())
 	rotated, err := scimtoken.Rotate(secret, time.Hour, time.Now())
@@ -118,6 +148,7 @@ func TestTokenDigestsFollowTheTokenSecret(t *testing.T) {
 		g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(ws), got)).To(Succeed())
 		g.Expect(got.Status.PublishedTokenVersion).To(Equal(secret.ResourceVersion))
 	}).WithTimeout(10*time.Second).Should(Succeed(), "the Workspace says which version of its token Secret the SCIM server knows")
+	g.Expect(tokenPublishedTime(g, ws).Time).To(BeTemporally(">=", start.Truncate(time.Second)), "a rotated token is new")
 
 	// A rotation without grace drops the previous digest.
 	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(secret), secret)).To(Succeed())

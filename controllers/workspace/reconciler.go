@@ -93,16 +93,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	// The SCIM server knows the token only through its digest record: until
 	// it is published the endpoint is not ready. The error is returned too,
 	// so the workqueue retries with backoff.
-	version, published := r.publishTokenDigests(ctx, ws)
+	token, published := r.publishTokenDigests(ctx, ws)
 	if published != nil {
 		// What was published before stays in use, and so does its version.
-		version = ws.Status.PublishedTokenVersion
+		token = publishedToken{version: ws.Status.PublishedTokenVersion, since: ws.Status.TokenPublishedTime}
 		if scim.condition.Status == metav1.ConditionTrue {
 			scim.condition = conditions.False(identityv1alpha1.ConditionSCIMReady, identityv1alpha1.ReasonTokenDigestsNotPublished,
 				published.Error(), ws.Generation)
 		}
 	}
-	scim.publishedTokenVersion = version
+	scim.publishedToken = token
 	if err := r.applyStatus(ctx, ws, scim); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -140,9 +140,9 @@ type scimState struct {
 	condition       metav1.Condition
 	tenantURL       string
 	tokenSecretName string
-	// publishedTokenVersion is the resourceVersion of the token Secret
-	// whose digests are published.
-	publishedTokenVersion string
+	// publishedToken is the version of the token Secret whose digests
+	// are published, and since when its current token is.
+	publishedToken publishedToken
 }
 
 // reconcileSCIM makes sure the token Secret exists and computes the SCIMReady condition.

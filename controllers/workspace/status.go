@@ -16,7 +16,7 @@ import (
 
 // applyStatus server-side applies the fields of the status this controller
 // owns: the Tenant URL, the token Secret name, the version of it whose
-// digests are published, and its conditions.
+// digests are published and since when, and its conditions.
 func (r *Reconciler) applyStatus(ctx context.Context, ws *identityv1alpha1.Workspace, scim scimState) error {
 	now := metav1.NewTime(r.now())
 	ready := readyCondition(ws.Generation, scim.condition, meta.FindStatusCondition(ws.Status.Conditions, identityv1alpha1.ConditionBackendReady))
@@ -32,8 +32,11 @@ func (r *Reconciler) applyStatus(ctx context.Context, ws *identityv1alpha1.Works
 	if scim.tokenSecretName != "" {
 		status.WithTokenSecretName(scim.tokenSecretName)
 	}
-	if scim.publishedTokenVersion != "" {
-		status.WithPublishedTokenVersion(scim.publishedTokenVersion)
+	if scim.publishedToken.version != "" {
+		status.WithPublishedTokenVersion(scim.publishedToken.version)
+	}
+	if scim.publishedToken.since != nil {
+		status.WithTokenPublishedTime(*scim.publishedToken.since)
 	}
 	if err := r.Status().Apply(ctx, ac.Workspace(ws.Name, ws.Namespace).WithStatus(status),
 		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {

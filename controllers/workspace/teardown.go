@@ -148,6 +148,9 @@ func (r *Reconciler) reportDeleting(ctx context.Context, ws *identityv1alpha1.Wo
 	if ws.Status.PublishedTokenVersion != "" {
 		status.WithPublishedTokenVersion(ws.Status.PublishedTokenVersion)
 	}
+	if ws.Status.TokenPublishedTime != nil {
+		status.WithTokenPublishedTime(*ws.Status.TokenPublishedTime)
+	}
 	if err := r.Status().Apply(ctx, ac.Workspace(ws.Name, ws.Namespace).WithStatus(status),
 		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("apply status of workspace %s/%s: %w", ws.Namespace, ws.Name, err)

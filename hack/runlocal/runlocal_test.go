@@ -41,16 +41,17 @@ func TestRunLocal(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred(), "go build %s: %s", pkg, out)
 	}
 	state := t.TempDir()
-	pprofAddr := freeAddr(t)
+	pprofAddr, metricsAddr := freeAddr(t), freeAddr(t)
 	args := []string{
 		"--state=" + state,
 		"--manager=" + filepath.Join(bin, "manager"),
 		"--scim-address=" + freeAddr(t),
-		"--metrics-address=" + freeAddr(t),
+		"--metrics-address=" + metricsAddr,
 		"--probe-address=" + freeAddr(t),
 		"--pprof-address=" + pprofAddr,
 	}
 
+	started := time.Now()
 	first := startRunLocal(t, root, filepath.Join(bin, "runlocal"), args)
 	g.Expect(first.output).To(ContainSubstring("created demo workspace demo/demo"))
 	g.Expect(first.tenantURL).To(HaveSuffix("/scim/v2/demo/demo"))
@@ -111,6 +112,21 @@ func TestRunLocal(t *testing.T) {
 		g.Expect(meta.IsStatusConditionTrue(held(g).Status.Conditions, identityv1alpha1.ConditionSynced)).To(BeTrue())
 	}).WithTimeout(30 * time.Second).Should(Succeed())
 	g.Expect(members(t, bin, state)).To(ContainSubstring("ada@example.com"))
+	// The manager's metrics count what this test did: three users and a
+	// group created over SCIM, the users synced into the backend through
+	// backend calls that succeeded, the group with its two members, and a token published since
+	// the stack started.
+	g.Eventually(func(g Gomega) {
+		metrics := scrape(g, metricsAddr)
+		g.Expect(sample(g, metrics, `rollcall_scim_requests_total{method="POST",resource="Users",status="201",workspace="demo/demo"}`)).To(Equal(3.0))
+		g.Expect(sample(g, metrics, `rollcall_scim_requests_total{method="POST",resource="Groups",status="201",workspace="demo/demo"}`)).To(Equal(1.0))
+		g.Expect(sample(g, metrics, `rollcall_workspace_users{state="synced",workspace="demo/demo"}`)).To(Equal(3.0))
+		g.Expect(sample(g, metrics, `rollcall_workspace_groups{state="synced",workspace="demo/demo"}`)).To(Equal(1.0))
+		g.Expect(sample(g, metrics, `rollcall_workspace_group_memberships{state="synced",workspace="demo/demo"}`)).To(Equal(2.0))
+		g.Expect(sample(g, metrics, `rollcall_workspace_users{state="held",workspace="demo/demo"}`)).To(Equal(0.0))
+		g.Expect(sample(g, metrics, `rollcall_backend_call_duration_seconds_count{operation="Upsert",outcome="ok",workspace="demo/demo"}`)).To(BeNumerically(">=", 1))
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+	expectTokenPublishedSince(t, metricsAddr, started.Truncate(time.Second))
 	expectMembershipsLetIn(t, group, bin, state)
 
 	apiServer := restHost(t, filepath.Join(state, "kubeconfig"))
@@ -129,6 +145,7 @@ func TestRunLocal(t *testing.T) {
 	// controller publishes: the command returns once it is published, the
 	// new token opens the endpoint within the server's 1 s refresh, and the
 	// old one keeps working during the grace period.
+	rotatedAt := time.Now()
 	rotate := exec.Command(filepath.Join(bin, "kubectl-rollcall"), "--kubeconfig", filepath.Join(state, "kubeconfig"),
 		"workspace", "rotate-token", "demo", "-n", "demo", "--grace", "1h")
 	out, err = rotate.CombinedOutput()
@@ -142,6 +159,7 @@ func TestRunLocal(t *testing.T) {
 	}).WithTimeout(5 * time.Second).WithPolling(100 * time.Millisecond).Should(Equal(http.StatusOK))
 	status, _ = scimGet(t, second.tenantURL+"/Users?count=1", second.token)
 	g.Expect(status).To(Equal(http.StatusOK), "the old token during its grace period")
+	expectTokenPublishedSince(t, metricsAddr, rotatedAt.Truncate(time.Second))
 	second.interrupt(t)
 }
 

@@ -78,6 +78,7 @@ func TestUserExplainAndWorkspaceStatus(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(out).To(HavePrefix("Workspace " + ns + "/acme: Ready="))
 		g.Expect(out).To(ContainSubstring("Tenant URL:   https://scim.example.test/scim/v2/" + ns + "/acme\n"))
+		g.Expect(out).To(MatchRegexp(`\n  token age:    \d+s \(published 20\d\d-\d\d-\d\dT[0-9:]+Z; kubectl rollcall workspace rotate-token acme -n ` + ns + `\)\n`))
 		g.Expect(out).To(ContainSubstring("Domains:\n  " + domain))
 		g.Expect(out).To(ContainSubstring("not verified yet"))
 	}).WithTimeout(20 * time.Second).Should(Succeed())

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -120,6 +121,10 @@ func printWorkspaceStatus(out io.Writer, v workspaceView, now time.Time) error {
 	}
 	if ws.Status.TokenSecretName != "" {
 		fmt.Fprintf(&b, "  token Secret: %s (kubectl rollcall workspace token %s -n %s)\n", ws.Status.TokenSecretName, ws.Name, ws.Namespace)
+	}
+	if t := ws.Status.TokenPublishedTime; t != nil {
+		fmt.Fprintf(&b, "  token age:    %s (published %s; kubectl rollcall workspace rotate-token %s -n %s)\n",
+			duration.HumanDuration(now.Sub(t.Time)), t.UTC().Format(time.RFC3339), ws.Name, ws.Namespace)
 	}
 	for _, c := range ws.Status.Conditions {
 		if c.Type != identityv1alpha1.ConditionReady {

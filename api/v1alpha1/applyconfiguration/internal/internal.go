@@ -599,6 +599,9 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: tenantURL
       type:
         scalar: string
+    - name: tokenPublishedTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
     - name: tokenSecretName
       type:
         scalar: string

@@ -19,7 +19,8 @@ limitations under the License.
 package v1alpha1
 
 import (
-	v1 "k8s.io/client-go/applyconfigurations/meta/v1"
+	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	metav1 "k8s.io/client-go/applyconfigurations/meta/v1"
 )
 
 // WorkspaceStatusApplyConfiguration represents a declarative configuration of the WorkspaceStatus type for use
@@ -41,6 +42,12 @@ type WorkspaceStatusApplyConfiguration struct {
 	// is the Secret's resourceVersion; until then the tokens published
 	// before are. Empty when no token is published.
 	PublishedTokenVersion *string `json:"publishedTokenVersion,omitempty"`
+	// tokenPublishedTime is when the controller first published the current
+	// token: its age is how long the identity provider has held it (rotate
+	// it with kubectl rollcall workspace rotate-token). A token published
+	// before this field existed counts from its Secret's creation. Empty
+	// when no token is published.
+	TokenPublishedTime *v1.Time `json:"tokenPublishedTime,omitempty"`
 	// users counts the workspace's users by state.
 	Users *UserCountsApplyConfiguration `json:"users,omitempty"`
 	// ignoredAttributes lists, sorted, the names of attributes the SCIM
@@ -54,7 +61,7 @@ type WorkspaceStatusApplyConfiguration struct {
 	// conditions: Ready (SCIMReady is True or SCIM is disabled on purpose,
 	// and BackendReady is True), SCIMReady (token and Tenant URL published),
 	// BackendReady (backend reachable).
-	Conditions []v1.ConditionApplyConfiguration `json:"conditions,omitempty"`
+	Conditions []metav1.ConditionApplyConfiguration `json:"conditions,omitempty"`
 }
 
 // WorkspaceStatusApplyConfiguration constructs a declarative configuration of the WorkspaceStatus type for use with
@@ -95,6 +102,14 @@ func (b *WorkspaceStatusApplyConfiguration) WithPublishedTokenVersion(value stri
 	return b
 }
 
+// WithTokenPublishedTime sets the TokenPublishedTime field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the TokenPublishedTime field is set to the value of the last call.
+func (b *WorkspaceStatusApplyConfiguration) WithTokenPublishedTime(value v1.Time) *WorkspaceStatusApplyConfiguration {
+	b.TokenPublishedTime = &value
+	return b
+}
+
 // WithUsers sets the Users field in the declarative configuration to the given value
 // and returns the receiver, so that objects can be built by chaining "With" function invocations.
 // If called multiple times, the Users field is set to the value of the last call.
@@ -116,7 +131,7 @@ func (b *WorkspaceStatusApplyConfiguration) WithIgnoredAttributes(values ...stri
 // WithConditions adds the given value to the Conditions field in the declarative configuration
 // and returns the receiver, so that objects can be build by chaining "With" function invocations.
 // If called multiple times, values provided by each call will be appended to the Conditions field.
-func (b *WorkspaceStatusApplyConfiguration) WithConditions(values ...*v1.ConditionApplyConfiguration) *WorkspaceStatusApplyConfiguration {
+func (b *WorkspaceStatusApplyConfiguration) WithConditions(values ...*metav1.ConditionApplyConfiguration) *WorkspaceStatusApplyConfiguration {
 	for i := range values {
 		if values[i] == nil {
 			panic("nil value passed to WithConditions")
