@@ -43,6 +43,8 @@ const (
 type audit struct {
 	operation string
 	resource  string // User or Group
+	// idKey is the log key of the object's id: "user" or "group".
+	idKey     string
 	userAgent string
 	client    string
 	// object is the WorkspaceUser or WorkspaceGroup written, nil until
@@ -81,7 +83,7 @@ func auditOf(r *http.Request, rt route, clientAddr string) *audit {
 	if len(ua) > maxUserAgent {
 		ua = ua[:maxUserAgent]
 	}
-	return &audit{operation: op, resource: res, userAgent: ua, client: clientAddr}
+	return &audit{operation: op, resource: res, idKey: objectKey(rt.resource), userAgent: ua, client: clientAddr}
 }
 
 // regarding records the object the request writes. Safe on a nil audit.
@@ -100,6 +102,10 @@ func (a *audit) log(logger logr.Logger, ws string, rec *statusRecorder) {
 	}
 	kv := []any{"workspace", ws, "userAgent", a.userAgent, "operation", a.operation, "resource", a.resource,
 		"object", object, "id", id, "status", rec.statusCode(), "client", a.client}
+	if id != "" {
+		// The key the request's other lines and the controllers' use.
+		kv = append(kv, a.idKey, id)
+	}
 	if rec.scimType != "" {
 		kv = append(kv, "scimType", rec.scimType)
 	}

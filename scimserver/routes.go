@@ -33,6 +33,30 @@ type route struct {
 	id string
 }
 
+// logValues are the keys every log line of a request carries: the
+// workspace, the resource and method, and the SCIM id of the user or group
+// the path names (a create learns its id only when written: its audit line
+// names it).
+func (rt route) logValues(method string) []any {
+	kv := []any{"workspace", rt.workspace.String(), "resource", rt.resource, "method", method}
+	if key := objectKey(rt.resource); key != "" && rt.id != "" {
+		kv = append(kv, key, rt.id)
+	}
+	return kv
+}
+
+// objectKey is the log key of the SCIM id of one object of resource: "user"
+// or "group", as in the controllers' lines; "" for the other resources.
+func objectKey(resource string) string {
+	switch resource {
+	case resourceUsers:
+		return "user"
+	case resourceGroups:
+		return "group"
+	}
+	return ""
+}
+
 // parseRoute reads a request path. Resource names match case-insensitively;
 // a trailing slash is ignored, and so are repeated slashes (a Tenant URL
 // pasted with a trailing slash, to which the client appends "/Users").
@@ -131,7 +155,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.APITimeout)
 	defer cancel()
 	base := s.requestLogger(ctx)
-	ctx = log.IntoContext(ctx, base.WithValues("workspace", rt.workspace.String(), "resource", rt.resource, "method", r.Method))
+	ctx = log.IntoContext(ctx, base.WithValues(rt.logValues(r.Method)...))
 	r = r.WithContext(ctx)
 
 	client := clientAddress(r, s.opts.TrustedProxies)

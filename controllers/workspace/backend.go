@@ -95,7 +95,7 @@ func (r *BackendReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	if !ws.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
-	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", klog.KObj(ws)))
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", klog.KObj(ws).String()))
 	ready := r.probe(ctx, ws)
 	counts, ignored, err := r.countUsers(ctx, ws)
 	if err != nil {

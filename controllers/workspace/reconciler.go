@@ -76,7 +76,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.Get(ctx, req.NamespacedName, ws); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", klog.KObj(ws)))
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", klog.KObj(ws).String()))
 	if !ws.DeletionTimestamp.IsZero() {
 		// The token Secret is owned by the Workspace; garbage collection
 		// removes it once the Workspace is gone.

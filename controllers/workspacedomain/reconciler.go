@@ -12,6 +12,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/whoami"
@@ -83,6 +84,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		r.schedule.forget(domain.Name)
 		return ctrl.Result{}, nil
 	}
+	ref := domain.Spec.WorkspaceRef
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspace", ref.Namespace+"/"+ref.Name))
 	workspaceFound, err := r.workspaceExists(ctx, domain)
 	if err != nil {
 		return ctrl.Result{}, err

@@ -7,7 +7,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
-	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -87,7 +86,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Get(ctx, req.NamespacedName, group); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspacegroup", klog.KObj(group)))
+	// Every line names the workspace and the group's SCIM id, as the SCIM
+	// server's lines do (docs/observability.md#logs).
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues(
+		"workspace", group.Namespace+"/"+group.Spec.WorkspaceRef.Name, "group", string(group.UID)))
 
 	if group.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(group, identityv1alpha1.GroupFinalizer) {
 		// The SCIM server sets it at create; a group made otherwise gets it

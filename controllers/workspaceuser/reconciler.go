@@ -7,7 +7,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
-	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -87,7 +86,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Get(ctx, req.NamespacedName, user); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("workspaceuser", klog.KObj(user)))
+	// Every line names the workspace and the user's SCIM id, as the SCIM
+	// server's lines do (docs/observability.md#logs).
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues(
+		"workspace", user.Namespace+"/"+user.Spec.WorkspaceRef.Name, "user", string(user.UID)))
 
 	if user.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(user, identityv1alpha1.MemberFinalizer) {
 		// The patch's watch event reconciles again, with the finalizer in place.

@@ -99,7 +99,7 @@ func backendBecameReady() predicate.Predicate {
 func (r *Reconciler) unsyncedUsersOfWorkspace(ctx context.Context, ws client.Object) []reconcile.Request {
 	users := &identityv1alpha1.WorkspaceUserList{}
 	if err := r.List(ctx, users, client.InNamespace(ws.GetNamespace()), client.MatchingFields{indexes.UserWorkspace: ws.GetName()}); err != nil {
-		log.FromContext(ctx).Error(err, "list workspace users", "workspace", ws.GetName())
+		log.FromContext(ctx).Error(err, "list workspace users", "workspace", ws.GetNamespace()+"/"+ws.GetName())
 		return nil
 	}
 	var reqs []reconcile.Request
