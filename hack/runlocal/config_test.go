@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,28 +16,28 @@ import (
 // --audit-events=false measures a cluster install's cost.
 func TestLocalManagerRecordsAuditEventsUnlessTurnedOff(t *testing.T) {
 	g := NewWithT(t)
-	cfg, err := parseConfig(nil)
+	cfg, err := parseConfig(nil, io.Discard)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(cfg.auditEvents).To(BeTrue())
 	g.Expect(managerArgs(cfg, "/kubeconfig")).To(ContainElement("--scim-audit-events=true"))
 
-	cfg, err = parseConfig([]string{"--audit-events=false"})
+	cfg, err = parseConfig([]string{"--audit-events=false"}, io.Discard)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(managerArgs(cfg, "/kubeconfig")).To(ContainElement("--scim-audit-events=false"))
 	g.Expect(managerArgs(cfg, "/kubeconfig")).NotTo(ContainElement("--scim-audit-events=true"))
 
-	_, err = parseConfig([]string{"--audit-events=maybe"})
+	_, err = parseConfig([]string{"--audit-events=maybe"}, io.Discard)
 	g.Expect(err).To(MatchError(ContainSubstring("audit-events")))
 }
 
 func TestLocalManagerListensOnLoopbackOnly(t *testing.T) {
 	g := NewWithT(t)
-	cfg, err := parseConfig(nil)
+	cfg, err := parseConfig(nil, io.Discard)
 	g.Expect(err).NotTo(HaveOccurred())
 	for _, addr := range []string{cfg.scimAddr, cfg.metricsAddr, cfg.probeAddr, cfg.pprofAddr} {
 		g.Expect(addr).To(HavePrefix("127.0.0.1:"))
 	}
-	cfg, err = parseConfig([]string{"--pprof-address="})
+	cfg, err = parseConfig([]string{"--pprof-address="}, io.Discard)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(managerArgs(cfg, "/kubeconfig")).NotTo(ContainElement(HavePrefix("--pprof-bind-address")))
 }

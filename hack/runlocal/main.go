@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -44,7 +45,7 @@ type config struct {
 }
 
 func main() {
-	cfg, err := parseConfig(os.Args[1:])
+	cfg, err := parseConfig(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
@@ -62,10 +63,12 @@ func main() {
 	}
 }
 
-// parseConfig reads run-local's flags from args (without the program name).
-func parseConfig(args []string) (config, error) {
+// parseConfig reads run-local's flags from args (without the program
+// name); on a bad flag, or -h, it has written why and the usage to out.
+func parseConfig(args []string, out io.Writer) (config, error) {
 	cfg := config{}
 	fs := flag.NewFlagSet("runlocal", flag.ContinueOnError)
+	fs.SetOutput(out)
 	fs.StringVar(&cfg.state, "state", ".local", "Directory for etcd data, the kubeconfig, the SQLite member store and logs.")
 	fs.StringVar(&cfg.scimAddr, "scim-address", "127.0.0.1:18000", "Where the SCIM server listens (plain HTTP, loopback).")
 	fs.StringVar(&cfg.metricsAddr, "metrics-address", "127.0.0.1:18080", "Where the manager serves Prometheus metrics.")
