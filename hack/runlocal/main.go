@@ -1,17 +1,21 @@
 // Command runlocal is `make run-local`: it runs a local control plane (etcd
 // and kube-apiserver built from source, state under .local/ so a restart
-// keeps every object), installs the CRDs and policies, starts the manager
+// keeps every object), installs the CRDs, the policies and the roles an
+// administrator binds to people (config/rbac's approvers), starts the manager
 // against it, creates a demo Workspace backed by SQLite and prints what a
 // user needs next. Ctrl-C stops everything it started.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"go.uber.org/zap/zapcore"
@@ -41,26 +45,41 @@ type config struct {
 }
 
 func main() {
-	cfg := config{}
-	flag.StringVar(&cfg.state, "state", ".local", "Directory for etcd data, the kubeconfig, the SQLite member store and logs.")
-	flag.StringVar(&cfg.scimAddr, "scim-address", "127.0.0.1:18000", "Where the SCIM server listens (plain HTTP, loopback).")
-	flag.StringVar(&cfg.metricsAddr, "metrics-address", "127.0.0.1:18080", "Where the manager serves Prometheus metrics.")
-	flag.StringVar(&cfg.probeAddr, "probe-address", "127.0.0.1:18081", "Where the manager serves /healthz and /readyz.")
-	flag.StringVar(&cfg.pprofAddr, "pprof-address", "127.0.0.1:18082", "Where the manager serves the Go profiler (/debug/pprof, loopback only); empty turns it off.")
-	flag.BoolVar(&cfg.auditEvents, "audit-events", true, "Record an Event per SCIM write (the manager's --scim-audit-events), for kubectl rollcall activity.")
-	flag.StringVar(&cfg.manager, "manager", "bin/manager", "The manager binary (make build).")
-	flag.StringVar(&cfg.namespace, "namespace", "demo", "Namespace of the demo workspace.")
-	flag.StringVar(&cfg.workspace, "workspace", "demo", "Name of the demo workspace.")
-	flag.Parse()
+	cfg, err := parseConfig(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		os.Exit(2) // the flag set printed the error and the usage
+	}
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.WarnLevel)))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, cfg)
+	err = run(ctx, cfg)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "run-local:", err)
 		os.Exit(1)
 	}
+}
+
+// parseConfig reads run-local's flags from args (without the program
+// name); on a bad flag, or -h, it has written why and the usage to out.
+func parseConfig(args []string, out io.Writer) (config, error) {
+	cfg := config{}
+	fs := flag.NewFlagSet("runlocal", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.state, "state", ".local", "Directory for etcd data, the kubeconfig, the SQLite member store and logs.")
+	fs.StringVar(&cfg.scimAddr, "scim-address", "127.0.0.1:18000", "Where the SCIM server listens (plain HTTP, loopback).")
+	fs.StringVar(&cfg.metricsAddr, "metrics-address", "127.0.0.1:18080", "Where the manager serves Prometheus metrics.")
+	fs.StringVar(&cfg.probeAddr, "probe-address", "127.0.0.1:18081", "Where the manager serves /healthz and /readyz.")
+	fs.StringVar(&cfg.pprofAddr, "pprof-address", "127.0.0.1:18082", "Where the manager serves the Go profiler (/debug/pprof, loopback only); empty turns it off.")
+	fs.BoolVar(&cfg.auditEvents, "audit-events", true, "Record an Event per SCIM write (the manager's --scim-audit-events), for kubectl rollcall activity.")
+	fs.StringVar(&cfg.manager, "manager", "bin/manager", "The manager binary (make build).")
+	fs.StringVar(&cfg.namespace, "namespace", "demo", "Namespace of the demo workspace.")
+	fs.StringVar(&cfg.workspace, "workspace", "demo", "Name of the demo workspace.")
+	err := fs.Parse(args)
+	return cfg, err
 }
 
 func run(ctx context.Context, cfg config) error {
@@ -107,6 +126,14 @@ func run(ctx context.Context, cfg config) error {
 	}
 	step("installing policies from config/policies")
 	if err := manifests.Install(ctx, c, filepath.Join(root, "config", "policies")); err != nil {
+		return err
+	}
+	roles, err := peopleRoles(filepath.Join(root, "config", "rbac"))
+	if err != nil {
+		return err
+	}
+	step("installing the roles for people from config/rbac: %s", strings.Join(roleNames(roles), ", "))
+	if err := manifests.Apply(ctx, c, roles...); err != nil {
 		return err
 	}
 

@@ -32,11 +32,20 @@ func Install(ctx context.Context, c client.Client, dir string) error {
 		if err != nil {
 			return err
 		}
-		for _, obj := range objs {
-			if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj),
-				client.FieldOwner("rollcall-install"), client.ForceOwnership); err != nil {
-				return fmt.Errorf("apply %s %s from %s: %w", obj.GetKind(), obj.GetName(), file, err)
-			}
+		if err := Apply(ctx, c, objs...); err != nil {
+			return fmt.Errorf("%w (from %s)", err, file)
+		}
+	}
+	return nil
+}
+
+// Apply server-side applies objs in order, as field manager
+// rollcall-install, taking over fields another manager set.
+func Apply(ctx context.Context, c client.Client, objs ...*unstructured.Unstructured) error {
+	for _, obj := range objs {
+		if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj),
+			client.FieldOwner("rollcall-install"), client.ForceOwnership); err != nil {
+			return fmt.Errorf("apply %s %s: %w", obj.GetKind(), obj.GetName(), err)
 		}
 	}
 	return nil
