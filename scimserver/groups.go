@@ -3,6 +3,7 @@ package scimserver
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ func (q *request) dispatchGroups(id string) {
 		q.listGroups()
 	case id == "" && m == http.MethodPost:
 		q.createGroup()
+	case strings.EqualFold(id, ".search") && m == http.MethodPost:
+		q.searchGroups()
 	case id != "" && m == http.MethodGet:
 		q.getGroup(id)
 	case id != "" && m == http.MethodPut:
@@ -75,8 +78,11 @@ func (q *request) getGroup(id string) {
 
 // listGroups answers GET /Groups: filtered (groupfilter), sorted by
 // creation (or sortBy id, displayName or externalId), paged as /Users is.
-func (q *request) listGroups() {
-	v := q.r.URL.Query()
+func (q *request) listGroups() { q.answerGroupList(q.r.URL.Query()) }
+
+// answerGroupList answers a list of groups with the parameters in v: a
+// GET's query, or a POST /Groups/.search body as searchGroups reads it.
+func (q *request) answerGroupList(v url.Values) {
 	startIndex, count := 1, DefaultCount
 	var e *scimerr.Error
 	if s, ok := queryValue(v, "startIndex"); ok {

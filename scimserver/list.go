@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,6 +83,27 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	}
 	*l = many
 	return nil
+}
+
+// searchGroups answers POST /Groups/.search (RFC 7644 3.4.3): the body's
+// parameters are those of a GET /Groups query.
+func (q *request) searchGroups() {
+	var body searchRequest
+	if e := readJSON(q.w, q.r, q.opts.MaxBodyBytes, &body); e != nil {
+		q.fail(e)
+		return
+	}
+	v := url.Values{}
+	for name, value := range map[string]string{
+		"filter": body.Filter, "startIndex": body.StartIndex.String(), "count": body.Count.String(),
+		"sortBy": body.SortBy, "sortOrder": body.SortOrder,
+		"attributes": strings.Join(body.Attributes, ","), "excludedAttributes": strings.Join(body.ExcludedAttributes, ","),
+	} {
+		if value != "" {
+			v.Set(name, value)
+		}
+	}
+	q.answerGroupList(v)
 }
 
 // searchUsers answers POST /Users/.search.
