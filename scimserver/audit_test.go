@@ -2,46 +2,24 @@ package scimserver_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr/funcr"
 	. "github.com/onsi/gomega"
 	eventsv1 "k8s.io/api/events/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
 
-// auditLines collects the JSON log lines of the "audit" logger.
-type auditLines struct {
-	mu    sync.Mutex
-	lines []map[string]any
-}
-
-func (a *auditLines) logger() ctrl.Options {
-	return ctrl.Options{Logger: funcr.NewJSON(func(obj string) {
-		var line map[string]any
-		if err := json.Unmarshal([]byte(obj), &line); err != nil {
-			return
-		}
-		if name, _ := line["logger"].(string); strings.HasSuffix(name, "/audit") {
-			a.mu.Lock()
-			a.lines = append(a.lines, line)
-			a.mu.Unlock()
-		}
-	}, funcr.Options{})}
-}
-
-func (a *auditLines) all() []map[string]any {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]map[string]any(nil), a.lines...)
+// auditLogs collects the lines of the "audit" logger.
+func auditLogs() *logLines {
+	return &logLines{keep: func(line map[string]any) bool {
+		name, _ := line["logger"].(string)
+		return strings.HasSuffix(name, "/audit")
+	}}
 }
 
 // scimEvents are the Events the SCIM server recorded in ns, as "kind/name reason".
@@ -73,7 +51,7 @@ func replaceDisplayName(value string) map[string]any {
 // a refused write is logged with its scimType and records no Event.
 func TestAuditTrailOfSCIMWrites(t *testing.T) {
 	g := NewWithT(t)
-	logs := &auditLines{}
+	logs := auditLogs()
 	r := startReplicaWithServer(t, logs.logger(), scimserver.Options{InsecureHTTP: true})
 	tn := newTenant(t, r)
 	const ua = "Azure Active Directory SCIM Provisioning"
@@ -159,7 +137,7 @@ func TestAuditTrailOfSCIMWrites(t *testing.T) {
 // writes record no Event; the log line stays.
 func TestAuditEventsOff(t *testing.T) {
 	g := NewWithT(t)
-	logs := &auditLines{}
+	logs := auditLogs()
 	r := startReplicaWithServer(t, logs.logger(), scimserver.Options{InsecureHTTP: true, DisableAuditEvents: true})
 	tn := newTenant(t, r)
 	created := tn.do("POST", "/Users", user("grace@example.com"), "User-Agent", "Okta SCIM Client 1.0.0")

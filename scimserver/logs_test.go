@@ -14,37 +14,38 @@ import (
 	"github.com/rollcall-dev/rollcall/scimserver"
 )
 
-// serverLines collects the SCIM server's JSON log lines, V(1) included.
-type serverLines struct {
+// logLines collects the JSON log lines keep accepts, V(1) included.
+type logLines struct {
+	keep  func(line map[string]any) bool
 	mu    sync.Mutex
 	lines []map[string]any
 }
 
-func (s *serverLines) logger() ctrl.Options {
+func (l *logLines) logger() ctrl.Options {
 	return ctrl.Options{Logger: funcr.NewJSON(func(obj string) {
 		var line map[string]any
-		if err := json.Unmarshal([]byte(obj), &line); err != nil {
+		if err := json.Unmarshal([]byte(obj), &line); err != nil || !l.keep(line) {
 			return
 		}
-		if name, _ := line["logger"].(string); strings.HasPrefix(name, "scim-server") {
-			s.mu.Lock()
-			s.lines = append(s.lines, line)
-			s.mu.Unlock()
-		}
+		l.mu.Lock()
+		l.lines = append(l.lines, line)
+		l.mu.Unlock()
 	}, funcr.Options{Verbosity: 1})}
 }
 
-// since is every line after the first n.
-func (s *serverLines) since(n int) []map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]map[string]any(nil), s.lines[n:]...)
+// all is every line so far; since, every line after the first n.
+func (l *logLines) all() []map[string]any { return l.since(0) }
+
+func (l *logLines) since(n int) []map[string]any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]map[string]any(nil), l.lines[n:]...)
 }
 
-func (s *serverLines) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.lines)
+func (l *logLines) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.lines)
 }
 
 // TestLogLinesNameTheWorkspaceAndObject: every line the SCIM server logs
@@ -53,7 +54,10 @@ func (s *serverLines) count() int {
 // keys the controllers' lines use, so one query finds a person's trail.
 func TestLogLinesNameTheWorkspaceAndObject(t *testing.T) {
 	g := NewWithT(t)
-	logs := &serverLines{}
+	logs := &logLines{keep: func(line map[string]any) bool {
+		name, _ := line["logger"].(string)
+		return strings.HasPrefix(name, "scim-server")
+	}}
 	r := startReplicaWithServer(t, logs.logger(), scimserver.Options{InsecureHTTP: true})
 	tn := newTenant(t, r)
 	before := logs.count()
