@@ -40,10 +40,19 @@ func TestLeasesOtherThanUserNameClaimsAreOutOfReach(t *testing.T) {
 
 	forbidden := func(err error) bool { return apierrors.IsForbidden(err) || apierrors.IsInvalid(err) }
 	takeOver := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"holderIdentity":"mallory"}}`))
-	// A new admission policy takes a moment to be in force: probe with dry runs.
+	// A new role binding takes a moment to be in force, and so does a new
+	// admission policy: probe with dry runs, first that the identity may
+	// write a claim (its role is in force), then that it may not delete
+	// another Lease, which its role allows and only the policy refuses (a
+	// patch would not do: the role grants none, so RBAC refuses it first).
+	probe := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "scim-username-0123456789abcdef",
+		Labels: map[string]string{store.LabelClaim: "userName"}}, Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder}}
 	g.Eventually(func() error {
-		return scim.Patch(ctx, leader.DeepCopy(), takeOver, client.DryRunAll)
-	}).WithTimeout(time.Minute).Should(Satisfy(forbidden), "the SCIM server may take over another component's leader election")
+		return scim.Create(ctx, probe.DeepCopy(), client.DryRunAll)
+	}).WithTimeout(time.Minute).Should(Succeed(), "the SCIM server's role is not in force")
+	g.Eventually(func() error {
+		return scim.Delete(ctx, leader.DeepCopy(), client.DryRunAll)
+	}).WithTimeout(time.Minute).Should(Satisfy(forbidden), "the SCIM server may delete another component's leader election")
 	g.Expect(scim.Patch(ctx, leader.DeepCopy(), takeOver)).To(Satisfy(forbidden))
 	got := &coordinationv1.Lease{}
 	g.Expect(env.Client.Get(ctx, key, got)).To(Succeed())
