@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/backendkey"
 	"github.com/rollcall-dev/rollcall/scimserver/groupfilter"
 	"github.com/rollcall-dev/rollcall/scimserver/resource"
 	"github.com/rollcall-dev/rollcall/scimserver/scimerr"
@@ -261,6 +262,8 @@ func (q *request) createGroup() {
 			Annotations: map[string]string{
 				resource.AnnotationLastModified:    q.clock.Now().UTC().Format(time.RFC3339),
 				resource.AnnotationMembersRevision: "0",
+				// The group key, minted in the create (docs/design/0800).
+				identityv1alpha1.AnnotationBackendKey: backendkey.Mint(q.ws.Namespace, q.ws.Name),
 			},
 		},
 		Spec: identityv1alpha1.WorkspaceGroupSpec{

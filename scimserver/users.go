@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/backendkey"
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
 	"github.com/rollcall-dev/rollcall/scimserver/filter"
 	"github.com/rollcall-dev/rollcall/scimserver/patch"
@@ -105,9 +106,14 @@ func (q *request) create(spec identityv1alpha1.WorkspaceUserSpec, ignored []stri
 			Name:      name,
 			// Set here rather than by the user controller, which would
 			// otherwise patch every new user once more.
-			Finalizers:  []string{identityv1alpha1.MemberFinalizer},
-			Labels:      map[string]string{identityv1alpha1.LabelWorkspace: q.ws.Name},
-			Annotations: map[string]string{resource.AnnotationLastModified: q.clock.Now().UTC().Format(time.RFC3339)},
+			Finalizers: []string{identityv1alpha1.MemberFinalizer},
+			Labels:     map[string]string{identityv1alpha1.LabelWorkspace: q.ws.Name},
+			// The member key is minted here, in the create itself, so an
+			// export of the object carries it (docs/design/0800).
+			Annotations: map[string]string{
+				resource.AnnotationLastModified:       q.clock.Now().UTC().Format(time.RFC3339),
+				identityv1alpha1.AnnotationBackendKey: backendkey.Mint(q.ws.Namespace, spec.WorkspaceRef.Name),
+			},
 		},
 		Spec: spec,
 	}

@@ -113,10 +113,14 @@ const (
 	AnnotationIgnoredAttributes = "identity.rollcall.dev/ignored-attributes"
 
 	// AnnotationBackendKey, on a WorkspaceUser or a WorkspaceGroup, is the
-	// key of its member or group in the workspace's member backend. The SCIM
-	// server mints it at create; the controllers use it when the status
-	// records no key, so an object restored from a backup (with a new UID)
-	// keeps its member instead of making a second one. It never changes.
+	// key of its member or group in the workspace's member backend:
+	// "<namespace>:<workspace>:<id>". The SCIM server mints it (id a random
+	// UUID) in the create; the controllers add it, with the key already in
+	// use, to objects made before it. They use it when the status records no
+	// key, so an object restored from an export (with a new UID) keeps its
+	// member instead of making a second one. It never changes: the admission
+	// policy rollcall-backend-key refuses an edit or a removal
+	// (docs/design/0800-identity-across-restores.md).
 	AnnotationBackendKey = "identity.rollcall.dev/backend-key"
 
 	// MemberFinalizer keeps a WorkspaceUser until its member is deprovisioned

@@ -48,7 +48,8 @@ type WorkspaceGroupStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// groupKey is the stable key of the group in the backend.
+	// groupKey is the stable key of the group in the backend, the one the
+	// annotation identity.rollcall.dev/backend-key holds.
 	// +optional
 	GroupKey string `json:"groupKey,omitempty"`
 

@@ -268,7 +268,8 @@ type WorkspaceUserStatus struct {
 	// +optional
 	Domain string `json:"domain,omitempty"`
 
-	// memberKey is the stable key of the person's member in the backend.
+	// memberKey is the stable key of the person's member in the backend,
+	// the one the annotation identity.rollcall.dev/backend-key holds.
 	// +optional
 	MemberKey string `json:"memberKey,omitempty"`
 

@@ -34,14 +34,15 @@ type memberPlan struct {
 // place: a 50,000-member group at rest costs that and nothing else.
 func (r *Reconciler) planMembers(group *identityv1alpha1.WorkspaceGroup, shards groupmembers.Shards, actual []string) memberPlan {
 	ns, ws := group.Namespace, group.Spec.WorkspaceRef.Name
-	// Keys of the derived form are held by their UID (a substring, no
-	// copy); any other key (a recorded one that differs) as it is.
-	prefix := backendkey.For(ns, ws, "")
-	byUID := make(map[string]struct{}, len(actual))
+	// Keys of the workspace's form are held by their id, the part after
+	// the prefix (a UID or a minted UUID; a substring, no copy); any other
+	// key as it is.
+	prefix := backendkey.Prefix(ns, ws)
+	byID := make(map[string]struct{}, len(actual))
 	other := map[string]struct{}{}
 	for _, k := range actual {
-		if uid, ok := strings.CutPrefix(k, prefix); ok {
-			byUID[uid] = struct{}{}
+		if id, ok := strings.CutPrefix(k, prefix); ok {
+			byID[id] = struct{}{}
 		} else {
 			other[k] = struct{}{}
 		}
@@ -60,8 +61,9 @@ func (r *Reconciler) planMembers(group *identityv1alpha1.WorkspaceGroup, shards 
 			}
 			var present bool
 			if e.memberKey == "" {
-				_, present = byUID[id]
-				delete(byUID, id)
+				kid := e.keyID(uid)
+				_, present = byID[kid]
+				delete(byID, kid)
 			} else {
 				_, present = other[e.memberKey]
 				delete(other, e.memberKey)
@@ -86,8 +88,8 @@ func (r *Reconciler) planMembers(group *identityv1alpha1.WorkspaceGroup, shards 
 			}
 		})
 	})
-	for uid := range byUID {
-		p.remove = append(p.remove, prefix+uid)
+	for id := range byID {
+		p.remove = append(p.remove, prefix+id)
 	}
 	for k := range other {
 		p.remove = append(p.remove, k)

@@ -16,6 +16,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
+	"github.com/rollcall-dev/rollcall/internal/backendkey"
 )
 
 const (
@@ -91,10 +92,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues(
 		"workspace", group.Namespace+"/"+group.Spec.WorkspaceRef.Name, "group", string(group.UID)))
 
-	if group.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(group, identityv1alpha1.GroupFinalizer) {
-		// The SCIM server sets it at create; a group made otherwise gets it
-		// here, and the patch's watch event reconciles again.
-		return ctrl.Result{}, r.addFinalizer(ctx, group)
+	if group.DeletionTimestamp.IsZero() && (!controllerutil.ContainsFinalizer(group, identityv1alpha1.GroupFinalizer) ||
+		backendkey.Annotated(group) == "") {
+		// The SCIM server sets both at create; a group made otherwise (or
+		// before the backend-key annotation) gets them here, and the
+		// patch's watch event reconciles again.
+		return ctrl.Result{}, r.completeMetadata(ctx, group)
 	}
 
 	st := newState(group)
@@ -119,13 +122,23 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	return r.reconcileNormal(ctx, group, st)
 }
 
-// addFinalizer adds the group finalizer with a patch, so that a deleted
-// WorkspaceGroup waits for its group to be deprovisioned.
-func (r *Reconciler) addFinalizer(ctx context.Context, group *identityv1alpha1.WorkspaceGroup) error {
+// completeMetadata adds, in one patch, what a group the SCIM server did
+// not create may lack: the group finalizer, so that a deleted
+// WorkspaceGroup waits for its group to be deprovisioned, and the
+// backend-key annotation with the key the group already has (recorded,
+// else derived from its UID), so that an export of the object keeps its
+// backend group across a restore.
+func (r *Reconciler) completeMetadata(ctx context.Context, group *identityv1alpha1.WorkspaceGroup) error {
 	base := group.DeepCopy()
 	controllerutil.AddFinalizer(group, identityv1alpha1.GroupFinalizer)
+	if backendkey.Annotated(group) == "" {
+		if group.Annotations == nil {
+			group.Annotations = map[string]string{}
+		}
+		group.Annotations[identityv1alpha1.AnnotationBackendKey] = backendkey.Group(group)
+	}
 	if err := r.Patch(ctx, group, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
-		return errors.Join(errors.New("add group finalizer"), err)
+		return errors.Join(errors.New("add the group finalizer and backend key"), err)
 	}
 	return nil
 }

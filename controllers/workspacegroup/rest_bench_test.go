@@ -26,7 +26,8 @@ import (
 )
 
 // atRest builds a reconciler whose one group of n members, all let in, is
-// synced with its fake backend.
+// synced with its fake backend. The group and the users are as the SCIM
+// server creates them: each with a minted backend key, not its UID.
 func atRest(tb testing.TB, n int) (*Reconciler, *fake.Backend, ctrl.Request) {
 	tb.Helper()
 	ctx := context.Background()
@@ -37,7 +38,8 @@ func atRest(tb testing.TB, n int) (*Reconciler, *fake.Backend, ctrl.Request) {
 		Spec: identityv1alpha1.WorkspaceSpec{ResyncInterval: &metav1.Duration{Duration: time.Hour}}}
 	group := &identityv1alpha1.WorkspaceGroup{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "all", UID: "group-uid", Generation: 1,
-			Finalizers: []string{identityv1alpha1.GroupFinalizer}},
+			Finalizers:  []string{identityv1alpha1.GroupFinalizer},
+			Annotations: map[string]string{identityv1alpha1.AnnotationBackendKey: "team:acme:group-key"}},
 		Spec: identityv1alpha1.WorkspaceGroupSpec{WorkspaceRef: identityv1alpha1.WorkspaceReference{Name: "acme"}, DisplayName: "All"},
 	}
 	opener := &memberbackendtest.Opener{}
@@ -48,7 +50,8 @@ func atRest(tb testing.TB, n int) (*Reconciler, *fake.Backend, ctrl.Request) {
 	for i := range n {
 		u := &identityv1alpha1.WorkspaceUser{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: fmt.Sprintf("u%d", i), Generation: 1,
-				UID: types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i))},
+				UID:         types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i)),
+				Annotations: map[string]string{identityv1alpha1.AnnotationBackendKey: fmt.Sprintf("team:acme:10000000-0000-4000-8000-%012d", i)}},
 			Spec: identityv1alpha1.WorkspaceUserSpec{WorkspaceRef: identityv1alpha1.WorkspaceReference{Name: "acme"}},
 			Status: identityv1alpha1.WorkspaceUserStatus{LastSyncTime: &synced, Conditions: []metav1.Condition{
 				{Type: identityv1alpha1.ConditionDomainVerified, Status: metav1.ConditionTrue, ObservedGeneration: 1},

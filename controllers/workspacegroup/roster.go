@@ -20,8 +20,14 @@ import (
 // rosterEntry is what a group reconcile needs of one WorkspaceUser.
 type rosterEntry struct {
 	namespace, workspace string
-	// memberKey is the user's recorded member key when it differs from the
-	// derived one (backendkey.For), else "": most entries hold no key.
+	// id is the part of the user's member key (backendkey.Member: its
+	// status, its backend-key annotation, else its UID) after
+	// "<namespace>:<workspace>:", when that is not the user's UID: a key the
+	// SCIM server minted, or one a restored user kept. It shares the
+	// string of the cached object.
+	id string
+	// memberKey is the user's member key when it is not of that form at
+	// all, else "": no entry should hold one.
 	memberKey string
 	// state is the user's let-in state now; settled is the last In or Out
 	// it had (Out for a user first seen Unknown), for the watch to tell
@@ -31,10 +37,22 @@ type rosterEntry struct {
 
 // key is the entry's member key for the user with uid.
 func (e rosterEntry) key(uid types.UID) string {
-	if e.memberKey != "" {
+	switch {
+	case e.memberKey != "":
 		return e.memberKey
+	case e.id != "":
+		return backendkey.For(e.namespace, e.workspace, types.UID(e.id))
 	}
 	return backendkey.For(e.namespace, e.workspace, uid)
+}
+
+// keyID is the part of the entry's key after the workspace's prefix, for
+// the user with uid (meaningful only when memberKey is "").
+func (e rosterEntry) keyID(uid types.UID) string {
+	if e.id != "" {
+		return e.id
+	}
+	return string(uid)
 }
 
 // roster is the let-in state of every WorkspaceUser by UID, kept by the
@@ -53,8 +71,11 @@ type roster struct {
 // set records u and returns the entry it had, if any.
 func (r *roster) set(u *identityv1alpha1.WorkspaceUser) (old rosterEntry, existed bool, now rosterEntry) {
 	now = rosterEntry{namespace: u.Namespace, workspace: u.Spec.WorkspaceRef.Name, state: letin.Of(u).State}
-	if k := u.Status.MemberKey; k != "" && k != backendkey.Member(u) {
-		now.memberKey = k
+	key := backendkey.Member(u)
+	if id, ok := backendkey.ID(key, now.namespace, now.workspace); !ok {
+		now.memberKey = key
+	} else if id != string(u.UID) {
+		now.id = id
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -102,7 +123,7 @@ func moved(old rosterEntry, existed bool, now rosterEntry) bool {
 	if now.state == letin.Unknown {
 		return false
 	}
-	return now.settled != old.settled || now.memberKey != old.memberKey
+	return now.settled != old.settled || now.memberKey != old.memberKey || now.id != old.id
 }
 
 // userEvents keeps the roster and enqueues the groups of the user's

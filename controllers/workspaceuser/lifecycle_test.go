@@ -193,7 +193,7 @@ func TestResyncAnnotationForcesASync(t *testing.T) {
 
 	b.Remove(key)
 	update(t, u, func(u *identityv1alpha1.WorkspaceUser) {
-		u.Annotations = map[string]string{identityv1alpha1.AnnotationResync: "1"}
+		u.Annotations[identityv1alpha1.AnnotationResync] = "1"
 	})
 	g.Eventually(func(g Gomega) { memberOf(g, b, key) }).WithTimeout(timeout).Should(Succeed())
 

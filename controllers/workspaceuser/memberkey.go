@@ -9,8 +9,10 @@ import (
 	"github.com/rollcall-dev/rollcall/internal/userdomain"
 )
 
-// MemberKey is the stable key of a WorkspaceUser's member:
-// "<namespace>:<workspace>:<uid>" (backendkey.Member, shared with the group
+// MemberKey is the stable key of a WorkspaceUser's member: the key its
+// status records, else its backend-key annotation's (minted by the SCIM
+// server, kept by a restore), else "<namespace>:<workspace>:<uid>" for a
+// user made before the annotation (backendkey.Member, shared with the group
 // controller, which adds members to groups by it).
 func MemberKey(user *identityv1alpha1.WorkspaceUser) string {
 	return backendkey.Member(user)

@@ -16,6 +16,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/controllers/memberbackend"
+	"github.com/rollcall-dev/rollcall/internal/backendkey"
 )
 
 // Names of the controller. The cluster knows it by two names, both kept as
@@ -91,9 +92,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues(
 		"workspace", user.Namespace+"/"+user.Spec.WorkspaceRef.Name, "user", string(user.UID)))
 
-	if user.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(user, identityv1alpha1.MemberFinalizer) {
-		// The patch's watch event reconciles again, with the finalizer in place.
-		return ctrl.Result{}, r.addFinalizer(ctx, user)
+	if user.DeletionTimestamp.IsZero() && (!controllerutil.ContainsFinalizer(user, identityv1alpha1.MemberFinalizer) ||
+		backendkey.Annotated(user) == "") {
+		// The patch's watch event reconciles again, with the finalizer
+		// and the key in place. A user the SCIM server created has both.
+		return ctrl.Result{}, r.completeMetadata(ctx, user)
 	}
 
 	st := newState(user)
@@ -118,13 +121,22 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	return r.reconcileNormal(ctx, user, st)
 }
 
-// addFinalizer adds the member finalizer with a patch, so that a deleted
-// WorkspaceUser waits for its member to be deprovisioned.
-func (r *Reconciler) addFinalizer(ctx context.Context, user *identityv1alpha1.WorkspaceUser) error {
+// completeMetadata adds, in one patch, what a user the SCIM server did not
+// create may lack: the member finalizer, so that a deleted WorkspaceUser
+// waits for its member to be deprovisioned, and the backend-key annotation
+// with the key the user already has (recorded, else derived from its
+// UID), so that an export of the object keeps its member across a restore.
+func (r *Reconciler) completeMetadata(ctx context.Context, user *identityv1alpha1.WorkspaceUser) error {
 	base := user.DeepCopy()
 	controllerutil.AddFinalizer(user, identityv1alpha1.MemberFinalizer)
+	if backendkey.Annotated(user) == "" {
+		if user.Annotations == nil {
+			user.Annotations = map[string]string{}
+		}
+		user.Annotations[identityv1alpha1.AnnotationBackendKey] = MemberKey(user)
+	}
 	if err := r.Patch(ctx, user, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
-		return errors.Join(errors.New("add member finalizer"), err)
+		return errors.Join(errors.New("add the member finalizer and backend key"), err)
 	}
 	return nil
 }

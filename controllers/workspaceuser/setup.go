@@ -66,6 +66,9 @@ func userChanged() predicate.Predicate {
 		o, n := e.ObjectOld, e.ObjectNew
 		return o.GetGeneration() != n.GetGeneration() ||
 			o.GetAnnotations()[identityv1alpha1.AnnotationResync] != n.GetAnnotations()[identityv1alpha1.AnnotationResync] ||
+			// The controller's own migration patch adds the key, and a
+			// reconcile follows it.
+			o.GetAnnotations()[identityv1alpha1.AnnotationBackendKey] != n.GetAnnotations()[identityv1alpha1.AnnotationBackendKey] ||
 			!o.GetDeletionTimestamp().Equal(n.GetDeletionTimestamp()) ||
 			len(o.GetFinalizers()) != len(n.GetFinalizers())
 	}}

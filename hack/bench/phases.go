@@ -69,10 +69,10 @@ type bench struct {
 
 func (b *bench) local() bool { return b.stack != nil }
 
-// memberKey is the member key of a demo-workspace user with SCIM id id
-// (controllers/workspaceuser.MemberKey: namespace:workspace:uid; the SCIM id
-// is the UID).
-func memberKey(id string) string { return demoNamespace + ":" + demoWorkspace + ":" + id }
+// storeKey is what the store watcher knows a created user's member by: its
+// userName. The member key cannot be told from the SCIM response: the SCIM
+// server mints it (docs/design/0800-identity-across-restores.md).
+func (b *bench) storeKey(c scimload.Created) string { return b.naming.UserName(c.Index) }
 
 func (b *bench) runPhases(ctx context.Context) error {
 	run := strconv.FormatInt(time.Now().Unix()%1e6, 36)
@@ -233,18 +233,18 @@ func (b *bench) onCreated(c scimload.Created) {
 	b.created = append(b.created, c)
 	b.mu.Unlock()
 	if b.store != nil {
-		b.store.markPosted(memberKey(c.ID), c.PostSent)
+		b.store.markPosted(b.storeKey(c), c.PostSent)
 	}
 }
 
-// keysFrom is the member keys of the SCIM users created from index from on.
+// keysFrom is the store keys (storeKey) of the SCIM users created from index from on.
 func (b *bench) keysFrom(from int) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var keys []string
 	for _, c := range b.created {
 		if c.Index >= from {
-			keys = append(keys, memberKey(c.ID))
+			keys = append(keys, b.storeKey(c))
 		}
 	}
 	return keys

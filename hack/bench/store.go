@@ -15,14 +15,15 @@ import (
 
 // storeWatcher polls the SQLite member store (read-only; the manager writes
 // it in WAL mode, so reading does not block it) for new members and
-// records when each member key first appears.
+// records when each member first appears, by its userName (the keys of its
+// maps).
 type storeWatcher struct {
 	path     string
 	interval time.Duration
 
 	mu     sync.Mutex
-	seen   map[string]time.Time // member key → first seen
-	posted map[string]time.Time // member key → when its POST was sent
+	seen   map[string]time.Time // userName → first seen
+	posted map[string]time.Time // userName → when its POST was sent
 	err    error
 }
 
@@ -70,7 +71,7 @@ func (w *storeWatcher) run(ctx context.Context) {
 // poll reads the rows added since lastRowID (an upsert keeps its row, so a
 // rowid past the last one is a new member).
 func (w *storeWatcher) poll(ctx context.Context, db *sql.DB, lastRowID *int64) (int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT rowid, member_key FROM members WHERE rowid > ? ORDER BY rowid LIMIT 20000`, *lastRowID)
+	rows, err := db.QueryContext(ctx, `SELECT rowid, user_name FROM members WHERE rowid > ? ORDER BY rowid LIMIT 20000`, *lastRowID)
 	if err != nil {
 		return 0, fmt.Errorf("poll the member store: %w", err)
 	}
@@ -102,7 +103,7 @@ func (w *storeWatcher) setErr(err error) {
 	}
 }
 
-// posted records that the member with key was POSTed at t.
+// markPosted records that the user named key was POSTed at t.
 func (w *storeWatcher) markPosted(key string, t time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

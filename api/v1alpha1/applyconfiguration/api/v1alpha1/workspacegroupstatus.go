@@ -30,7 +30,8 @@ import (
 type WorkspaceGroupStatusApplyConfiguration struct {
 	// observedGeneration is the generation last reconciled.
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
-	// groupKey is the stable key of the group in the backend.
+	// groupKey is the stable key of the group in the backend, the one the
+	// annotation identity.rollcall.dev/backend-key holds.
 	GroupKey *string `json:"groupKey,omitempty"`
 	// members counts the group's members: in total, in the backend, waiting.
 	Members *GroupMemberCountsApplyConfiguration `json:"members,omitempty"`

@@ -36,7 +36,8 @@ type WorkspaceUserStatusApplyConfiguration struct {
 	// another domain, the userName's domain too, joined by ", "
 	// (e.g. "example.com, example.org").
 	Domain *string `json:"domain,omitempty"`
-	// memberKey is the stable key of the person's member in the backend.
+	// memberKey is the stable key of the person's member in the backend,
+	// the one the annotation identity.rollcall.dev/backend-key holds.
 	MemberKey *string `json:"memberKey,omitempty"`
 	// lastSyncTime is when the operator last wrote the member to the backend
 	// (created, changed, reactivated or repaired after drift), or first found
