@@ -24,7 +24,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	k := &kube{flags: flags}
 	root := &cobra.Command{
 		Use:   "kubectl-rollcall",
-		Short: "Approve e-mail domains, show Rollcall workspaces and their SCIM credentials, explain users, show group members, show the activity of SCIM writes",
+		Short: "Approve e-mail domains, show Rollcall workspaces and their SCIM credentials, explain users, show group members, show the activity of SCIM writes, back up and restore workspaces with their users and groups",
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl rollcall",
 		},
@@ -37,7 +37,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	root.SetErr(streams.ErrOut)
 	flags.AddFlags(root.PersistentFlags())
 	root.AddCommand(newDomainCommand(k, streams), newWorkspaceCommand(k, streams), newUserCommand(k, streams), newGroupCommand(k, streams),
-		newActivityCommand(k, streams))
+		newActivityCommand(k, streams), newBackupCommand(k, streams), newRestoreCommand(k, streams))
 	return root
 }
 
