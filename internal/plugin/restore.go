@@ -134,17 +134,18 @@ func (r *restorer) summary() string {
 
 // printNextSteps says what the identity provider's operator does next.
 func (r *restorer) printNextSteps() {
-	if r.created[kindUser] == 0 && r.created[kindGroup] == 0 {
-		return
+	if r.created[kindUser] > 0 || r.created[kindGroup] > 0 {
+		r.print("\nThe restored users and groups have new SCIM ids: the ids the identity provider cached answer 404.\n" +
+			"Next, in the identity provider:\n" +
+			"  Entra ID: Provisioning -> Restart provisioning. Its next cycle matches users by userName and groups by\n" +
+			"    displayName, finds the restored ones and caches their new ids.\n" +
+			"  Okta: Assignments -> Provision User, and Push Groups -> push each group again, so that Okta looks\n" +
+			"    them up by userName and displayName again.\n")
 	}
-	r.print("\nThe restored users and groups have new SCIM ids: the ids the identity provider cached answer 404.\n" +
-		"Next, in the identity provider:\n" +
-		"  Entra ID: Provisioning -> Restart provisioning. Its next cycle matches users by userName and groups by\n" +
-		"    displayName, finds the restored ones and caches their new ids.\n" +
-		"  Okta: Push Groups -> push each group again, and Assignments -> Provision User for the users, so Okta\n" +
-		"    looks them up by userName again.\n" +
-		"Reissue the SCIM token too: the operator made a new token Secret for each restored Workspace\n" +
-		"(kubectl rollcall workspace token NAME -n " + r.namespace + ").\n")
+	if r.created[kindWorkspace] > 0 {
+		r.print("\nThe operator makes a new SCIM token for each restored Workspace: give it to the identity provider\n" +
+			"(kubectl rollcall workspace token NAME -n " + r.namespace + "), unless you restore the token Secret yourself.\n")
+	}
 }
 
 // workspace creates w unless a Workspace of its name exists.
@@ -175,7 +176,7 @@ func (r *restorer) user(ctx context.Context, u *identityv1alpha1.WorkspaceUser) 
 		if live.Spec.WorkspaceRef.Name != ws.Name {
 			return r.skip("workspaceuser %s: a user of that name exists in workspace %s", u.Name, live.Spec.WorkspaceRef.Name)
 		}
-		r.note(kindUser, false, "workspaceuser %s (%s)", u.Name, live.Spec.UserName)
+		r.note(kindUser, false, "workspaceuser %s (%s): exists, SCIM id %s", u.Name, live.Spec.UserName, live.UID)
 	case apierrors.IsNotFound(err):
 		// Claim the userName first, as the SCIM server does: its replicas
 		// rely on the claim, not only on their caches, to keep it unique.
@@ -191,7 +192,7 @@ func (r *restorer) user(ctx context.Context, u *identityv1alpha1.WorkspaceUser) 
 			_ = r.claims.Release(ctx, store.Workspace{Namespace: r.namespace, Name: ws.Name}, u.Spec.UserName, u.Name)
 			return fmt.Errorf("restore workspaceuser %s: %w", u.Name, err)
 		}
-		r.note(kindUser, true, "workspaceuser %s (%s): SCIM id %s, was %s", u.Name, u.Spec.UserName, live.UID, dash(oldID))
+		r.note(kindUser, true, "workspaceuser %s (%s): SCIM id %s (was %s)", u.Name, u.Spec.UserName, live.UID, dash(oldID))
 	default:
 		return fmt.Errorf("restore workspaceuser %s: %w", u.Name, err)
 	}
@@ -215,7 +216,7 @@ func (r *restorer) group(ctx context.Context, g *identityv1alpha1.WorkspaceGroup
 		if live.Spec.WorkspaceRef.Name != ws.Name {
 			return r.skip("workspacegroup %s: a group of that name exists in workspace %s", g.Name, live.Spec.WorkspaceRef.Name)
 		}
-		r.note(kindGroup, false, "workspacegroup %s (%s)", g.Name, live.Spec.DisplayName)
+		r.note(kindGroup, false, "workspacegroup %s (%s): exists, SCIM id %s", g.Name, live.Spec.DisplayName, live.UID)
 	case apierrors.IsNotFound(err):
 		if err := r.claims.AcquireDisplayName(ctx, ws, g.Spec.DisplayName, g.Name); err != nil {
 			if errors.Is(err, store.ErrDisplayNameTaken) {
@@ -229,7 +230,7 @@ func (r *restorer) group(ctx context.Context, g *identityv1alpha1.WorkspaceGroup
 			_ = r.claims.ReleaseDisplayName(ctx, store.Workspace{Namespace: r.namespace, Name: ws.Name}, g.Spec.DisplayName, g.Name)
 			return fmt.Errorf("restore workspacegroup %s: %w", g.Name, err)
 		}
-		r.note(kindGroup, true, "workspacegroup %s (%s): SCIM id %s, was %s", g.Name, g.Spec.DisplayName, live.UID,
+		r.note(kindGroup, true, "workspacegroup %s (%s): SCIM id %s (was %s)", g.Name, g.Spec.DisplayName, live.UID,
 			dash(g.Annotations[identityv1alpha1.AnnotationBackupID]))
 	default:
 		return fmt.Errorf("restore workspacegroup %s: %w", g.Name, err)
@@ -240,20 +241,20 @@ func (r *restorer) group(ctx context.Context, g *identityv1alpha1.WorkspaceGroup
 
 // note prints one restored or kept object.
 func (r *restorer) note(kind string, created bool, format string, args ...any) {
-	what := "kept (exists)"
+	what := "kept"
 	if created {
 		what = "created"
 		r.created[kind]++
 	} else {
 		r.kept[kind]++
 	}
-	r.printf("  %s: %s\n", fmt.Sprintf(format, args...), what)
+	r.printf("  %-12s %s\n", what, fmt.Sprintf(format, args...))
 }
 
 // skip reports an object that is not restored and goes on with the next.
 func (r *restorer) skip(format string, args ...any) error {
 	r.notRestored++
-	r.printf("  %s: NOT RESTORED\n", fmt.Sprintf(format, args...))
+	r.printf("  NOT RESTORED %s\n", fmt.Sprintf(format, args...))
 	return nil
 }
 

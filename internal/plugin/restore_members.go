@@ -35,7 +35,7 @@ func (r *restorer) memberships(ctx context.Context, b *backup) (int, error) {
 		}
 		ids, missing := r.translate(g, backedUp[g.Name].Members())
 		for _, id := range missing {
-			r.printf("  workspacegroup %s: member with SCIM id %s left out: no user of the backup had that id\n", g.Name, id)
+			r.printf("  LEFT OUT     member %s of workspacegroup %s: no restored user of its workspace had that SCIM id\n", id, g.Name)
 		}
 		left += len(missing)
 		written, err := r.writeMembers(ctx, g, ids)
@@ -43,7 +43,7 @@ func (r *restorer) memberships(ctx context.Context, b *backup) (int, error) {
 			return left, fmt.Errorf("restore the members of workspacegroup %s: %w", g.Name, err)
 		}
 		r.created[kindWorkspaceGroupMembership] += written
-		r.printf("  workspacegroup %s: %d members, %d shards written\n", g.Name, len(ids), written)
+		r.printf("  members      workspacegroup %s: %d members, %d membership shards written\n", g.Name, len(ids), written)
 	}
 	return left, nil
 }
