@@ -92,6 +92,7 @@ func TestBackupDeleteRestore(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred(), out)
 	t.Logf("kubectl rollcall restore:\n%s", out)
 	g.Expect(out).To(HavePrefix("Restoring into namespace " + ns + ":\n"))
+	g.Expect(out).To(ContainSubstring("removed      membership shard engineering-x4-m of an earlier workspacegroup engineering-x4 (SCIM id " + string(oldGroupUID) + ")\n"))
 	g.Expect(out).To(ContainSubstring("LEFT OUT     member " + nobody + " of workspacegroup engineering-x4: no restored user of its workspace had that SCIM id\n"))
 	g.Expect(out).To(ContainSubstring("members      workspacegroup engineering-x4: 3 members, 1 membership shards written\n"))
 	g.Expect(out).To(ContainSubstring("Restored: 1 workspaces, 3 users, 1 groups, 1 membership shards written; already there and kept: 0 workspaces, 0 users, 0 groups."))
@@ -259,10 +260,11 @@ func checkBackupFile(g Gomega, data []byte, wantKeys map[string]string, oldUIDs 
 	g.Expect(kinds).To(Equal([]string{"Workspace", "WorkspaceUser", "WorkspaceUser", "WorkspaceUser", "WorkspaceGroup", "WorkspaceGroupMembership"}))
 }
 
-// loseNamespace deletes the namespace's Workspaces, users, groups,
-// memberships and claims, as a lost cluster would. No controllers run
-// here: the finalizers are taken off, and the claims (owned by the
-// Workspace, which the garbage collector would remove) deleted.
+// loseNamespace deletes the namespace's Workspaces, users, groups and
+// claims, as a lost namespace would. No controllers run here: the
+// finalizers are taken off, and the claims (owned by the Workspace, which
+// the garbage collector would remove) deleted. The membership shards stay,
+// as they do until the garbage collector sees their group gone.
 func loseNamespace(t *testing.T, ns string) {
 	t.Helper()
 	g := NewWithT(t)
@@ -286,7 +288,6 @@ func loseNamespace(t *testing.T, ns string) {
 			g.Expect(client.IgnoreNotFound(env.Client.Delete(ctx, o))).To(Succeed())
 		}
 	}
-	g.Expect(env.Client.DeleteAllOf(ctx, &identityv1alpha1.WorkspaceGroupMembership{}, client.InNamespace(ns))).To(Succeed())
 	g.Expect(env.Client.DeleteAllOf(ctx, &identityv1alpha1.Workspace{}, client.InNamespace(ns))).To(Succeed())
 	g.Expect(env.Client.DeleteAllOf(ctx, &coordinationv1.Lease{}, client.InNamespace(ns), client.HasLabels{store.LabelClaim})).To(Succeed())
 	g.Eventually(func(g Gomega) {

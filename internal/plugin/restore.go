@@ -27,7 +27,8 @@ func newRestoreCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comma
 			"would have made), then each group's membership shards, with the members' SCIM ids translated from " +
 			"their ids at backup time to the restored users' new UIDs. An object that exists already is kept as " +
 			"it is, so running restore again changes nothing. A member that is not in the backup is reported and " +
-			"left out. Needs get and create on workspaces, workspaceusers, workspacegroups, " +
+			"left out. A shard an earlier group of the same name left behind (the garbage collector removes those " +
+			"in time) is removed first. Needs get and create on workspaces, workspaceusers, workspacegroups, " +
 			"workspacegroupmemberships (and list, update, delete on these) and on leases in the namespace.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -72,14 +73,19 @@ func (r *restorer) writeMembers(ctx context.Context, g *identityv1alpha1.Workspa
 	}
 	cur := groupmembers.Shards{}
 	objects := map[string]*identityv1alpha1.WorkspaceGroupMembership{}
-	others := map[string]bool{} // shard names another (earlier) group of the name owns
 	for i := range list.Items {
 		m := &list.Items[i]
-		if m.Spec.GroupRef.Name != g.Name {
+		if m.Spec.GroupRef.Name != g.Name || !m.DeletionTimestamp.IsZero() {
 			continue
 		}
-		if !ownedByUID(m.OwnerReferences, string(g.UID)) || !m.DeletionTimestamp.IsZero() {
-			others[m.Name] = true
+		if !ownedByUID(m.OwnerReferences, string(g.UID)) {
+			// A shard of an earlier group of this name: garbage, which the
+			// garbage collector removes once it sees its owner gone. It
+			// goes now, so that the group's own shard can take its name.
+			if err := r.deleteShard(ctx, m); err != nil {
+				return 0, err
+			}
+			r.printf("  %-12s membership shard %s of an earlier workspacegroup %s (SCIM id %s)\n", "removed", m.Name, g.Name, ownerUIDs(m))
 			continue
 		}
 		cur[m.Spec.HashPrefix] = m.Spec.Members
@@ -89,13 +95,8 @@ func (r *restorer) writeMembers(ctx context.Context, g *identityv1alpha1.Workspa
 	for _, w := range writes {
 		switch w.Op {
 		case groupmembers.Create:
-			name := groupmembers.ShardName(g.Name, w.Prefix)
-			if others[name] {
-				return 0, fmt.Errorf("shard %s belongs to an earlier group %s (another UID): wait until the garbage "+
-					"collector has removed it, or delete it, and restore again", name, g.Name)
-			}
 			if err := r.c.Create(ctx, newShard(g, w)); err != nil {
-				return 0, fmt.Errorf("create shard %s: %w", name, err)
+				return 0, fmt.Errorf("create shard %s: %w", groupmembers.ShardName(g.Name, w.Prefix), err)
 			}
 		case groupmembers.Update:
 			m := objects[w.Prefix].DeepCopy()
@@ -104,14 +105,32 @@ func (r *restorer) writeMembers(ctx context.Context, g *identityv1alpha1.Workspa
 				return 0, fmt.Errorf("update shard %s: %w", m.Name, err)
 			}
 		case groupmembers.Delete:
-			old := objects[w.Prefix]
-			rv := old.ResourceVersion
-			if err := r.c.Delete(ctx, old, client.Preconditions{UID: &old.UID, ResourceVersion: &rv}); err != nil {
-				return 0, fmt.Errorf("delete shard %s: %w", old.Name, err)
+			if err := r.deleteShard(ctx, objects[w.Prefix]); err != nil {
+				return 0, err
 			}
 		}
 	}
 	return len(writes), nil
+}
+
+// deleteShard deletes m as read: not a shard written since.
+func (r *restorer) deleteShard(ctx context.Context, m *identityv1alpha1.WorkspaceGroupMembership) error {
+	rv := m.ResourceVersion
+	if err := r.c.Delete(ctx, m, client.Preconditions{UID: &m.UID, ResourceVersion: &rv}); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("delete shard %s: %w", m.Name, err)
+	}
+	return nil
+}
+
+func ownerUIDs(m *identityv1alpha1.WorkspaceGroupMembership) string {
+	var uids []string
+	for _, ref := range m.OwnerReferences {
+		uids = append(uids, string(ref.UID))
+	}
+	if len(uids) == 0 {
+		return "none"
+	}
+	return strings.Join(uids, ", ")
 }
 
 // newShard is the shard a Create write makes, labelled and owned by the
