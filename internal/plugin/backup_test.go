@@ -65,8 +65,10 @@ func TestBackupDeleteRestore(t *testing.T) {
 	role := &rbacv1.Role{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "backup-operator"},
 		Rules: []rbacv1.PolicyRule{
-			{APIGroups: []string{"identity.rollcall.dev"}, Resources: []string{"workspaces", "workspaceusers", "workspacegroups", "workspacegroupmemberships"},
-				Verbs: []string{"get", "list", "create", "update", "delete"}},
+			{APIGroups: []string{"identity.rollcall.dev"}, Resources: []string{"workspaces", "workspaceusers", "workspacegroups"},
+				Verbs: []string{"get", "list", "create"}},
+			{APIGroups: []string{"identity.rollcall.dev"}, Resources: []string{"workspacegroupmemberships"},
+				Verbs: []string{"list", "create", "update", "delete"}},
 			{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: []string{"get", "create", "delete"}},
 		},
 	}

@@ -28,8 +28,9 @@ func newRestoreCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comma
 			"their ids at backup time to the restored users' new UIDs. An object that exists already is kept as " +
 			"it is, so running restore again changes nothing. A member that is not in the backup is reported and " +
 			"left out. A shard an earlier group of the same name left behind (the garbage collector removes those " +
-			"in time) is removed first. Needs get and create on workspaces, workspaceusers, workspacegroups, " +
-			"workspacegroupmemberships (and list, update, delete on these) and on leases in the namespace.",
+			"in time) is removed first. Needs get and create on workspaces, workspaceusers and workspacegroups, " +
+			"list, create, update and delete on workspacegroupmemberships, and get, create and delete on leases " +
+			"in the namespace.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if file == "" {
