@@ -153,6 +153,22 @@ func TestBackupDeleteRestore(t *testing.T) {
 	g.Expect(out).NotTo(ContainSubstring("Restart provisioning"), "nothing new for the identity provider")
 	g.Expect(out).NotTo(ContainSubstring("new SCIM token"))
 	g.Expect(versions(g, ns)).To(Equal(before))
+
+	// Into another namespace (-n): the same translation, to that
+	// namespace's new users.
+	other := testenv.NewNamespace(t, env.Client)
+	otherRole := role.DeepCopy()
+	otherRole.Namespace, otherRole.ResourceVersion, otherRole.UID = other, "", ""
+	g.Expect(env.Client.Create(ctx, otherRole)).To(Succeed())
+	g.Expect(testenv.BindRoles(ctx, env.Client, other, "quinn", role.Name)).To(Succeed())
+	out, err = run(kubeconfig, "restore", "-f", file, "-n", other)
+	g.Expect(err).NotTo(HaveOccurred(), out)
+	g.Expect(out).To(ContainSubstring("Restored: 1 workspaces, 3 users, 1 groups, 1 membership shards written;"))
+	out, err = run(kubeconfig, "group", "members", group.Name, "-n", other)
+	g.Expect(err).NotTo(HaveOccurred(), out)
+	g.Expect(out).To(MatchRegexp(`(?m)^ada@example\.com\s`))
+	g.Expect(out).To(HaveSuffix("3 members: 0 let in, 3 pending (3 not synced yet)\n"))
+	g.Expect(versions(g, ns)).To(Equal(before), "the first namespace is left alone")
 }
 
 // TestRestoreRefusesWhatItCannotRestore: bad files get a clear error and
@@ -184,9 +200,18 @@ func TestRestoreRefusesWhatItCannotRestore(t *testing.T) {
 	g.Expect(env.Client.Create(ctx, ws)).To(Succeed())
 	claims := store.NewClaims(env.Client, env.Client, clock.RealClock{})
 	scimUser(t, claims, ws, "eve-x1", "eve@example.com", nil)
+	beta := newWorkspace(ns)
+	beta.Name = "beta"
+	g.Expect(env.Client.Create(ctx, beta)).To(Succeed())
+	scimUser(t, claims, beta, "fay-x1", "fay@example.com", nil)
 	file := filepath.Join(dir, "backup.yaml")
 	out, err := run(root, "backup", "-n", ns, "--workspace", "acme", "-o", file)
 	g.Expect(err).NotTo(HaveOccurred(), out)
+	g.Expect(out).To(HaveSuffix(": 1 workspaces, 1 users, 0 groups, 0 membership shards\n"), "only workspace acme")
+	data, err := os.ReadFile(file)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(string(data)).NotTo(ContainSubstring("fay@example.com"))
+	g.Expect(string(data)).NotTo(ContainSubstring("name: beta"))
 	loseNamespace(t, ns)
 	g.Expect(env.Client.Create(ctx, newWorkspace(ns))).To(Succeed())
 	scimUser(t, claims, restoredWorkspace(g, ns), "eve-y9", "Eve@example.com", nil) // provisioned again before the restore
