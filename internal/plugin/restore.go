@@ -53,7 +53,7 @@ func newRestoreCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comma
 					return err
 				}
 			}
-			c, err := k.client()
+			c, err := k.bulkClient()
 			if err != nil {
 				return err
 			}
@@ -77,6 +77,10 @@ type restorer struct {
 	ids map[string]restoredID
 	// groups are the groups restored or found, by name.
 	groups map[string]*identityv1alpha1.WorkspaceGroup
+	// liveUsers and liveGroups are the namespace's users and groups before
+	// the restore, by name: one list rather than a read per object.
+	liveUsers  map[string]*identityv1alpha1.WorkspaceUser
+	liveGroups map[string]*identityv1alpha1.WorkspaceGroup
 	// notRestored counts the objects restore could not create.
 	notRestored   int
 	created, kept map[string]int
@@ -92,6 +96,9 @@ func (r *restorer) run(ctx context.Context, b *backup) error {
 	r.ids = map[string]restoredID{}
 	r.groups = map[string]*identityv1alpha1.WorkspaceGroup{}
 	r.created, r.kept = map[string]int{}, map[string]int{}
+	if err := r.readLive(ctx); err != nil {
+		return err
+	}
 	r.printf("Restoring into namespace %s:\n", r.namespace)
 	for i := range b.workspaces {
 		if err := r.workspace(ctx, &b.workspaces[i]); err != nil {
@@ -171,15 +178,8 @@ func (r *restorer) user(ctx context.Context, u *identityv1alpha1.WorkspaceUser) 
 	if !ok {
 		return r.skip("workspaceuser %s: its workspace %s is not in the backup", u.Name, u.Spec.WorkspaceRef.Name)
 	}
-	live := &identityv1alpha1.WorkspaceUser{}
-	err := r.c.Get(ctx, client.ObjectKey{Namespace: r.namespace, Name: u.Name}, live)
-	switch {
-	case err == nil:
-		if live.Spec.WorkspaceRef.Name != ws.Name {
-			return r.skip("workspaceuser %s: a user of that name exists in workspace %s", u.Name, live.Spec.WorkspaceRef.Name)
-		}
-		r.note(kindUser, false, "workspaceuser %s (%s): exists, SCIM id %s", u.Name, live.Spec.UserName, live.UID)
-	case apierrors.IsNotFound(err):
+	live, exists := r.liveUsers[u.Name]
+	if !exists {
 		// Claim the userName first, as the SCIM server does: its replicas
 		// rely on the claim, not only on their caches, to keep it unique.
 		if err := r.claims.Acquire(ctx, ws, u.Spec.UserName, u.Name); err != nil {
@@ -190,13 +190,25 @@ func (r *restorer) user(ctx context.Context, u *identityv1alpha1.WorkspaceUser) 
 		}
 		live = u.DeepCopy()
 		live.Namespace = r.namespace
-		if err := r.c.Create(ctx, live); err != nil {
+		err := r.c.Create(ctx, live)
+		switch {
+		case err == nil:
+			r.note(kindUser, true, "workspaceuser %s (%s): SCIM id %s (was %s)", u.Name, u.Spec.UserName, live.UID, dash(oldID))
+		case apierrors.IsAlreadyExists(err): // made since the list
+			if err := r.c.Get(ctx, client.ObjectKeyFromObject(live), live); err != nil {
+				return fmt.Errorf("restore workspaceuser %s: %w", u.Name, err)
+			}
+			exists = true
+		default:
 			_ = r.claims.Release(ctx, store.Workspace{Namespace: r.namespace, Name: ws.Name}, u.Spec.UserName, u.Name)
 			return fmt.Errorf("restore workspaceuser %s: %w", u.Name, err)
 		}
-		r.note(kindUser, true, "workspaceuser %s (%s): SCIM id %s (was %s)", u.Name, u.Spec.UserName, live.UID, dash(oldID))
-	default:
-		return fmt.Errorf("restore workspaceuser %s: %w", u.Name, err)
+	}
+	if exists {
+		if live.Spec.WorkspaceRef.Name != ws.Name {
+			return r.skip("workspaceuser %s: a user of that name exists in workspace %s", u.Name, live.Spec.WorkspaceRef.Name)
+		}
+		r.note(kindUser, false, "workspaceuser %s (%s): exists, SCIM id %s", u.Name, live.Spec.UserName, live.UID)
 	}
 	if oldID != "" {
 		r.ids[oldID] = restoredID{workspace: ws.Name, uid: string(live.UID), userName: live.Spec.UserName}
@@ -211,15 +223,8 @@ func (r *restorer) group(ctx context.Context, g *identityv1alpha1.WorkspaceGroup
 	if !ok {
 		return r.skip("workspacegroup %s: its workspace %s is not in the backup", g.Name, g.Spec.WorkspaceRef.Name)
 	}
-	live := &identityv1alpha1.WorkspaceGroup{}
-	err := r.c.Get(ctx, client.ObjectKey{Namespace: r.namespace, Name: g.Name}, live)
-	switch {
-	case err == nil:
-		if live.Spec.WorkspaceRef.Name != ws.Name {
-			return r.skip("workspacegroup %s: a group of that name exists in workspace %s", g.Name, live.Spec.WorkspaceRef.Name)
-		}
-		r.note(kindGroup, false, "workspacegroup %s (%s): exists, SCIM id %s", g.Name, live.Spec.DisplayName, live.UID)
-	case apierrors.IsNotFound(err):
+	live, exists := r.liveGroups[g.Name]
+	if !exists {
 		if err := r.claims.AcquireDisplayName(ctx, ws, g.Spec.DisplayName, g.Name); err != nil {
 			if errors.Is(err, store.ErrDisplayNameTaken) {
 				return r.skip("workspacegroup %s: displayName %q is taken by another group of workspace %s", g.Name, g.Spec.DisplayName, ws.Name)
@@ -228,16 +233,49 @@ func (r *restorer) group(ctx context.Context, g *identityv1alpha1.WorkspaceGroup
 		}
 		live = g.DeepCopy()
 		live.Namespace = r.namespace
-		if err := r.c.Create(ctx, live); err != nil {
+		err := r.c.Create(ctx, live)
+		switch {
+		case err == nil:
+			r.note(kindGroup, true, "workspacegroup %s (%s): SCIM id %s (was %s)", g.Name, g.Spec.DisplayName, live.UID,
+				dash(g.Annotations[identityv1alpha1.AnnotationBackupID]))
+		case apierrors.IsAlreadyExists(err): // made since the list
+			if err := r.c.Get(ctx, client.ObjectKeyFromObject(live), live); err != nil {
+				return fmt.Errorf("restore workspacegroup %s: %w", g.Name, err)
+			}
+			exists = true
+		default:
 			_ = r.claims.ReleaseDisplayName(ctx, store.Workspace{Namespace: r.namespace, Name: ws.Name}, g.Spec.DisplayName, g.Name)
 			return fmt.Errorf("restore workspacegroup %s: %w", g.Name, err)
 		}
-		r.note(kindGroup, true, "workspacegroup %s (%s): SCIM id %s (was %s)", g.Name, g.Spec.DisplayName, live.UID,
-			dash(g.Annotations[identityv1alpha1.AnnotationBackupID]))
-	default:
-		return fmt.Errorf("restore workspacegroup %s: %w", g.Name, err)
+	}
+	if exists {
+		if live.Spec.WorkspaceRef.Name != ws.Name {
+			return r.skip("workspacegroup %s: a group of that name exists in workspace %s", g.Name, live.Spec.WorkspaceRef.Name)
+		}
+		r.note(kindGroup, false, "workspacegroup %s (%s): exists, SCIM id %s", g.Name, live.Spec.DisplayName, live.UID)
 	}
 	r.groups[g.Name] = live
+	return nil
+}
+
+// readLive lists the namespace's users and groups.
+func (r *restorer) readLive(ctx context.Context) error {
+	users := &identityv1alpha1.WorkspaceUserList{}
+	if err := listAll(ctx, r.c, r.namespace, users); err != nil {
+		return fmt.Errorf("list workspace users: %w", err)
+	}
+	r.liveUsers = make(map[string]*identityv1alpha1.WorkspaceUser, len(users.Items))
+	for i := range users.Items {
+		r.liveUsers[users.Items[i].Name] = &users.Items[i]
+	}
+	groups := &identityv1alpha1.WorkspaceGroupList{}
+	if err := listAll(ctx, r.c, r.namespace, groups); err != nil {
+		return fmt.Errorf("list workspace groups: %w", err)
+	}
+	r.liveGroups = make(map[string]*identityv1alpha1.WorkspaceGroup, len(groups.Items))
+	for i := range groups.Items {
+		r.liveGroups[groups.Items[i].Name] = &groups.Items[i]
+	}
 	return nil
 }
 
