@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -153,6 +154,21 @@ func TestBackupDeleteRestore(t *testing.T) {
 	g.Expect(out).NotTo(ContainSubstring("Restart provisioning"), "nothing new for the identity provider")
 	g.Expect(out).NotTo(ContainSubstring("new SCIM token"))
 	g.Expect(versions(g, ns)).To(Equal(before))
+
+	// A member the live group lost since is added back; one it has that
+	// the backup has not stays.
+	newcomer := string(uuid.NewUUID())
+	live := &identityv1alpha1.WorkspaceGroupMembership{}
+	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(&shard), live)).To(Succeed())
+	live.Spec.Members = []string{live.Spec.Members[0], newcomer}
+	sort.Strings(live.Spec.Members)
+	g.Expect(env.Client.Update(ctx, live)).To(Succeed())
+	out, err = run(kubeconfig, "restore", "-f", file, "-n", ns)
+	g.Expect(err).NotTo(HaveOccurred(), out)
+	g.Expect(out).To(ContainSubstring("members      workspacegroup engineering-x4: 3 members, 1 membership shards written\n"))
+	g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(&shard), live)).To(Succeed())
+	g.Expect(live.Spec.Members).To(ConsistOf(append(slices.Clone(shard.Spec.Members), newcomer)))
+	before = versions(g, ns)
 
 	// Into another namespace (-n): the same translation, to that
 	// namespace's new users.
