@@ -123,6 +123,12 @@ const (
 	// (docs/design/0800-identity-across-restores.md).
 	AnnotationBackendKey = "identity.rollcall.dev/backend-key"
 
+	// AnnotationBackupID, on a WorkspaceUser or a WorkspaceGroup in a file
+	// of "kubectl rollcall backup", is the object's SCIM id (its UID) when
+	// it was backed up. "kubectl rollcall restore" translates the member
+	// ids of group memberships from these to the restored objects' new UIDs.
+	AnnotationBackupID = "identity.rollcall.dev/backup-id"
+
 	// MemberFinalizer keeps a WorkspaceUser until its member is deprovisioned
 	// in the backend according to the workspace's deprovisioning policy.
 	MemberFinalizer = "identity.rollcall.dev/member"

@@ -7,6 +7,9 @@
 //	kubectl rollcall workspace status NAME [-n NAMESPACE]
 //	kubectl rollcall user explain NAME [-n NAMESPACE]
 //	kubectl rollcall group members NAME [-n NAMESPACE]
+//	kubectl rollcall activity [-n NAMESPACE] [--workspace W] [--limit N] [--follow]
+//	kubectl rollcall backup [-n NAMESPACE] [--workspace W] [-o FILE]
+//	kubectl rollcall restore -f FILE [-n NAMESPACE]
 //
 // Like "kubectl certificate approve", a decision about a domain is the
 // Verified condition of its status. The plugin records who decided (the

@@ -24,7 +24,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	k := &kube{flags: flags}
 	root := &cobra.Command{
 		Use:   "kubectl-rollcall",
-		Short: "Approve e-mail domains, show Rollcall workspaces and their SCIM credentials, explain users, show group members, show the activity of SCIM writes",
+		Short: "Approve e-mail domains, show Rollcall workspaces and their SCIM credentials, explain users, show group members, show the activity of SCIM writes, back up and restore workspaces with their users and groups",
 		Annotations: map[string]string{
 			cobra.CommandDisplayNameAnnotation: "kubectl rollcall",
 		},
@@ -37,7 +37,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	root.SetErr(streams.ErrOut)
 	flags.AddFlags(root.PersistentFlags())
 	root.AddCommand(newDomainCommand(k, streams), newWorkspaceCommand(k, streams), newUserCommand(k, streams), newGroupCommand(k, streams),
-		newActivityCommand(k, streams))
+		newActivityCommand(k, streams), newBackupCommand(k, streams), newRestoreCommand(k, streams))
 	return root
 }
 
@@ -58,10 +58,29 @@ type kube struct {
 func (k *kube) client() (client.Client, error) { return k.watchClient() }
 
 // watchClient is a client that can watch too (activity --follow).
-func (k *kube) watchClient() (client.WithWatch, error) {
+func (k *kube) watchClient() (client.WithWatch, error) { return k.newClient(0, 0) }
+
+// Client-side rate limit of bulkClient: client-go's default (5 requests a
+// second, bursts of 10) makes a restore of 300 users take two minutes. The
+// API server's priority and fairness still queues the requests when it is
+// busy.
+const (
+	bulkQPS   = 100
+	bulkBurst = 200
+)
+
+// bulkClient is a client for commands that write many objects (restore).
+func (k *kube) bulkClient() (client.Client, error) { return k.newClient(bulkQPS, bulkBurst) }
+
+// newClient builds a client; qps and burst override the kubeconfig's rate
+// limit when not zero.
+func (k *kube) newClient(qps float32, burst int) (client.WithWatch, error) {
 	cfg, err := k.flags.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	if qps > 0 {
+		cfg.QPS, cfg.Burst = qps, burst
 	}
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
