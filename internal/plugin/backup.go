@@ -106,7 +106,7 @@ func readBackup(ctx context.Context, c client.Client, namespace, workspace strin
 	}
 	for _, u := range users.Items {
 		if inBackup(u.Spec.WorkspaceRef.Name) && u.DeletionTimestamp.IsZero() {
-			setAnnotation(&u, identityv1alpha1.AnnotationBackendKey, memberKeyOf(&u))
+			setAnnotation(&u, identityv1alpha1.AnnotationBackendKey, backendkey.Member(&u))
 			setAnnotation(&u, identityv1alpha1.AnnotationBackupID, string(u.UID))
 			b.users = append(b.users, u)
 		}
@@ -119,7 +119,7 @@ func readBackup(ctx context.Context, c client.Client, namespace, workspace strin
 	groupUIDs := map[string]string{}
 	for _, g := range groups.Items {
 		if inBackup(g.Spec.WorkspaceRef.Name) && g.DeletionTimestamp.IsZero() {
-			setAnnotation(&g, identityv1alpha1.AnnotationBackendKey, groupKeyOf(&g))
+			setAnnotation(&g, identityv1alpha1.AnnotationBackendKey, backendkey.Group(&g))
 			setAnnotation(&g, identityv1alpha1.AnnotationBackupID, string(g.UID))
 			b.groups = append(b.groups, g)
 			groupUIDs[g.Name] = string(g.UID)
@@ -163,27 +163,6 @@ func listAll(ctx context.Context, c client.Client, namespace string, list client
 		}
 		opts = []client.ListOption{client.InNamespace(namespace), client.Limit(500), client.Continue(page.GetContinue())}
 	}
-}
-
-// memberKeyOf is the key the user's member has in the backend: the
-// annotation when the user has one, else the key its status records or its
-// UID derives.
-func memberKeyOf(u *identityv1alpha1.WorkspaceUser) string {
-	if key := u.Annotations[identityv1alpha1.AnnotationBackendKey]; key != "" {
-		return key
-	}
-	return backendkey.RecordedMember(u)
-}
-
-// groupKeyOf is memberKeyOf for a group.
-func groupKeyOf(g *identityv1alpha1.WorkspaceGroup) string {
-	if key := g.Annotations[identityv1alpha1.AnnotationBackendKey]; key != "" {
-		return key
-	}
-	if g.Status.GroupKey != "" {
-		return g.Status.GroupKey
-	}
-	return backendkey.Group(g)
 }
 
 func setAnnotation(obj client.Object, key, value string) {

@@ -42,12 +42,13 @@ func TestBackupDeleteRestore(t *testing.T) {
 	// Users as the SCIM server makes them: ada with the backend-key
 	// annotation it will mint, bob from before it (his status records his
 	// key), cy not synced yet (his key is derived from his UID).
-	ada := scimUser(t, claims, ws, "ada-x1", "ada@example.com", map[string]string{identityv1alpha1.AnnotationBackendKey: "kept:key:of-ada"})
+	adaKey := backendkey.Mint(ns, "acme")
+	ada := scimUser(t, claims, ws, "ada-x1", "ada@example.com", map[string]string{identityv1alpha1.AnnotationBackendKey: adaKey})
 	bob := scimUser(t, claims, ws, "bob-x2", "bob@example.com", nil)
-	bob.Status.MemberKey = "recorded:key:of-bob"
+	bob.Status.MemberKey = backendkey.Prefix(ns, "acme") + "recorded-bob"
 	g.Expect(env.Client.Status().Update(ctx, bob)).To(Succeed())
 	cy := scimUser(t, claims, ws, "cy-x3", "cy@example.com", nil)
-	wantKeys := map[string]string{"ada@example.com": "kept:key:of-ada", "bob@example.com": "recorded:key:of-bob",
+	wantKeys := map[string]string{"ada@example.com": adaKey, "bob@example.com": bob.Status.MemberKey,
 		"cy@example.com": backendkey.Member(cy)}
 	oldUIDs := map[string]types.UID{"ada@example.com": ada.UID, "bob@example.com": bob.UID, "cy@example.com": cy.UID}
 
@@ -180,6 +181,20 @@ func TestBackupDeleteRestore(t *testing.T) {
 	out, err = run(kubeconfig, "restore", "-f", file, "-n", other)
 	g.Expect(err).NotTo(HaveOccurred(), out)
 	g.Expect(out).To(ContainSubstring("Restored: 1 workspaces, 3 users, 1 groups, 1 membership shards written;"))
+	// A backend key names its namespace: in another namespace the same ids
+	// are keys of that namespace, which the member backend has not seen.
+	g.Expect(out).To(ContainSubstring("4 users and groups were backed up in namespace " + ns + ": a backend key names"))
+	moved := &identityv1alpha1.WorkspaceUserList{}
+	g.Expect(env.Client.List(ctx, moved, client.InNamespace(other))).To(Succeed())
+	movedKeys := map[string]string{}
+	for _, u := range moved.Items {
+		movedKeys[u.Spec.UserName] = u.Annotations[identityv1alpha1.AnnotationBackendKey]
+	}
+	for userName, key := range wantKeys {
+		id, ok := backendkey.ID(key, ns, "acme")
+		g.Expect(ok).To(BeTrue(), key)
+		g.Expect(movedKeys).To(HaveKeyWithValue(userName, backendkey.Prefix(other, "acme")+id))
+	}
 	out, err = run(kubeconfig, "group", "members", group.Name, "-n", other)
 	g.Expect(err).NotTo(HaveOccurred(), out)
 	g.Expect(out).To(MatchRegexp(`(?m)^ada@example\.com\s`))

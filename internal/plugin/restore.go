@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/backendkey"
 	"github.com/rollcall-dev/rollcall/scimserver/store"
 )
 
@@ -57,7 +58,7 @@ func newRestoreCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comma
 			if err != nil {
 				return err
 			}
-			r := &restorer{c: c, claims: store.NewClaims(c, c, clock.RealClock{}), namespace: ns, out: streams.Out}
+			r := &restorer{c: c, claims: store.NewClaims(c, c, clock.RealClock{}), from: b.namespace, namespace: ns, out: streams.Out}
 			return r.run(cmd.Context(), b)
 		},
 	}
@@ -67,10 +68,15 @@ func newRestoreCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comma
 
 // restorer is one run of restore.
 type restorer struct {
-	c         client.Client
-	claims    *store.Claims
-	namespace string
-	out       io.Writer
+	c      client.Client
+	claims *store.Claims
+	// from is the namespace the backup was taken in; namespace, the one
+	// restored into.
+	from, namespace string
+	out             io.Writer
+	// rekeyed counts the users and groups whose backend key moved with
+	// them to another namespace.
+	rekeyed int
 
 	workspaces map[string]*identityv1alpha1.Workspace
 	// ids maps a user's SCIM id at backup time to its user now.
@@ -151,6 +157,11 @@ func (r *restorer) printNextSteps() {
 			"  Okta: Assignments -> Provision User, and Push Groups -> push each group again, so that Okta looks\n" +
 			"    them up by userName and displayName again.\n")
 	}
+	if r.rekeyed > 0 {
+		r.printf("\n%d users and groups were backed up in namespace %s: a backend key names its workspace's namespace,\n"+
+			"so theirs now name %s, and the member backend sees them as new members and groups. Deprovision the\n"+
+			"old ones with the workspace of %s, or restore into %s to keep them.\n", r.rekeyed, r.from, r.namespace, r.from, r.from)
+	}
 	if r.created[kindWorkspace] > 0 {
 		r.print("\nThe operator makes a new SCIM token for each restored Workspace: give it to the identity provider\n" +
 			"(kubectl rollcall workspace token NAME -n " + r.namespace + "), unless you restore the token Secret yourself.\n")
@@ -190,6 +201,7 @@ func (r *restorer) user(ctx context.Context, u *identityv1alpha1.WorkspaceUser) 
 		}
 		live = u.DeepCopy()
 		live.Namespace = r.namespace
+		r.rekey(live, ws.Name)
 		err := r.c.Create(ctx, live)
 		switch {
 		case err == nil:
@@ -216,6 +228,21 @@ func (r *restorer) user(ctx context.Context, u *identityv1alpha1.WorkspaceUser) 
 	return nil
 }
 
+// rekey gives obj, restored into another namespace than its backup's, the
+// backend key of the same id in its new namespace: the admission policy
+// (config/policies/backend-key.yaml) admits only keys of the object's own
+// namespace and workspace, so that no workspace takes over another's
+// members.
+func (r *restorer) rekey(obj client.Object, workspace string) {
+	if r.from == "" || r.from == r.namespace {
+		return
+	}
+	if id, ok := backendkey.ID(backendkey.Annotated(obj), r.from, workspace); ok {
+		setAnnotation(obj, identityv1alpha1.AnnotationBackendKey, backendkey.Prefix(r.namespace, workspace)+id)
+		r.rekeyed++
+	}
+}
+
 // group creates g, with its displayName claim, unless a group of its name
 // exists.
 func (r *restorer) group(ctx context.Context, g *identityv1alpha1.WorkspaceGroup) error {
@@ -233,6 +260,7 @@ func (r *restorer) group(ctx context.Context, g *identityv1alpha1.WorkspaceGroup
 		}
 		live = g.DeepCopy()
 		live.Namespace = r.namespace
+		r.rekey(live, ws.Name)
 		err := r.c.Create(ctx, live)
 		switch {
 		case err == nil:
