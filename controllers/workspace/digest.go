@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -58,59 +59,54 @@ func (r *Reconciler) publishTokenDigests(ctx context.Context, ws *identityv1alph
 	if digests.Current == nil && digests.Previous == nil {
 		return publishedToken{}, r.withdrawTokenDigests(ctx, ws)
 	}
-	newCurrent, err := r.writeTokenDigests(ctx, ws, digests)
+	since, err := r.writeTokenDigests(ctx, ws, digests, secret.CreationTimestamp.Time)
 	if err != nil {
 		return publishedToken{}, err
 	}
-	return publishedToken{version: secret.ResourceVersion, since: r.tokenSince(ws, secret, newCurrent)}, nil
+	return publishedToken{version: secret.ResourceVersion, since: &since}, nil
 }
 
-// tokenSince is when the current token was first published: now when this
-// reconcile published it, else as the status last recorded it. A token
-// published before status.tokenPublishedTime existed counts from its
-// Secret's creation: an age too high, never too low, for an alert on it.
-func (r *Reconciler) tokenSince(ws *identityv1alpha1.Workspace, secret *corev1.Secret, newCurrent bool) *metav1.Time {
-	switch {
-	case newCurrent:
-		now := metav1.NewTime(r.now())
-		return &now
-	case ws.Status.TokenPublishedTime != nil:
-		return ws.Status.TokenPublishedTime
-	default:
-		created := secret.CreationTimestamp
-		return &created
-	}
-}
-
-// writeTokenDigests creates or updates ws's digest record to hold digests.
-// It reports whether the record's current digest is new: a first token, a
-// rotation, an edit of a brought token.
-func (r *Reconciler) writeTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace, digests scimtoken.Digests) (bool, error) {
+// writeTokenDigests creates or updates ws's digest record to hold digests,
+// and returns since when its current digest has been published. The time
+// is kept on the record (scimtoken.AnnotationTokenPublished), read fresh
+// with it, not in the Workspace's status: a status read from the cache
+// may predate the reconcile that published a rotation. A record that has
+// no time yet (published before it was kept) counts from created, the
+// token Secret's creation: an age too high, never too low, for an alert.
+func (r *Reconciler) writeTokenDigests(ctx context.Context, ws *identityv1alpha1.Workspace, digests scimtoken.Digests, created time.Time) (metav1.Time, error) {
 	want := scimtoken.DigestRecord(r.operatorNamespace(), ws.Namespace, ws.Name, digests)
 	got := &corev1.Secret{}
 	err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(want), got)
 	switch {
 	case apierrors.IsNotFound(err):
+		since := scimtoken.SetPublished(want, r.now())
 		if err := r.Create(ctx, want); err != nil {
-			return false, fmt.Errorf("publish token digests %s/%s: %w", want.Namespace, want.Name, err)
+			return metav1.Time{}, fmt.Errorf("publish token digests %s/%s: %w", want.Namespace, want.Name, err)
 		}
 		log.FromContext(ctx).Info("published token digests", "record", want.Name)
-		return true, nil
+		return since, nil
 	case err != nil:
-		return false, fmt.Errorf("read token digests %s/%s: %w", want.Namespace, want.Name, err)
+		return metav1.Time{}, fmt.Errorf("read token digests %s/%s: %w", want.Namespace, want.Name, err)
+	}
+	var since metav1.Time
+	if string(got.Data[scimtoken.DigestKey]) != string(want.Data[scimtoken.DigestKey]) {
+		since = scimtoken.SetPublished(want, r.now()) // a first token, a rotation, an edit of a brought one
+	} else if at, ok := scimtoken.Published(got); ok {
+		since = scimtoken.SetPublished(want, at)
+	} else {
+		since = scimtoken.SetPublished(want, created)
 	}
 	if maps.Equal(got.Labels, want.Labels) && maps.Equal(got.Annotations, want.Annotations) && equalData(got.Data, want.Data) {
-		return false, nil
+		return since, nil
 	}
-	newCurrent := string(got.Data[scimtoken.DigestKey]) != string(want.Data[scimtoken.DigestKey])
 	// An Update carries the resourceVersion read: a concurrent change is a
 	// conflict, and the retry reads both Secrets again.
 	got.Labels, got.Annotations, got.Data, got.Type = want.Labels, want.Annotations, want.Data, want.Type
 	if err := r.Update(ctx, got); err != nil {
-		return false, fmt.Errorf("publish token digests %s/%s: %w", want.Namespace, want.Name, err)
+		return metav1.Time{}, fmt.Errorf("publish token digests %s/%s: %w", want.Namespace, want.Name, err)
 	}
 	log.FromContext(ctx).Info("updated token digests", "record", want.Name)
-	return newCurrent, nil
+	return since, nil
 }
 
 // withdrawTokenDigests deletes ws's digest record: no token opens its

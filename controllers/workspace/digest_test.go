@@ -113,6 +113,8 @@ func TestTokenDigestsFollowTheTokenSecret(t *testing.T) {
 	g.Eventually(func(g Gomega) { firstSince = tokenPublishedTime(g, ws) }).WithTimeout(10 * time.Second).Should(Succeed())
 	g.Expect(firstSince.Time).To(BeTemporally(">=", secret.CreationTimestamp.Time))
 	g.Expect(firstSince.Time).To(BeTemporally("<=", time.Now()))
+	g.Expect(recordOf(g, ns, "acme").Annotations).To(HaveKeyWithValue(scimtoken.AnnotationTokenPublished, firstSince.UTC().Format(time.RFC3339)),
+		"the record keeps the time, read fresh with it")
 
 	// An edit of the token Secret that keeps its token is published (its
 	// version moves) but the token is as old as it was. Both this edit and

@@ -28,6 +28,10 @@ const (
 	// AnnotationWorkspace names the workspace ("<namespace>/<name>") a
 	// digest record is for; the record's name is a hash of it.
 	AnnotationWorkspace = "identity.rollcall.dev/workspace"
+	// AnnotationTokenPublished is when the record's current digest was
+	// first published (RFC 3339): the age of the token the identity
+	// provider holds.
+	AnnotationTokenPublished = "identity.rollcall.dev/token-published"
 	// LabelDigestRecord marks digest records, so they can be listed apart
 	// from the other Secrets of the namespace.
 	LabelDigestRecord = "identity.rollcall.dev/token-digest"
@@ -137,4 +141,23 @@ func WorkspaceOfDigestRecord(secret metav1.Object) (namespace, name string, ok b
 	}
 	namespace, name, ok = strings.Cut(secret.GetAnnotations()[AnnotationWorkspace], "/")
 	return namespace, name, ok && namespace != "" && name != ""
+}
+
+// SetPublished records on a digest record that its current digest has been
+// published since at (to the second, as RFC 3339 and metav1.Time keep it),
+// and returns that time.
+func SetPublished(record *corev1.Secret, at time.Time) metav1.Time {
+	since := metav1.NewTime(at.UTC().Truncate(time.Second))
+	if record.Annotations == nil {
+		record.Annotations = map[string]string{}
+	}
+	record.Annotations[AnnotationTokenPublished] = since.Format(time.RFC3339)
+	return since
+}
+
+// Published is when a digest record's current digest was first published,
+// if the record says.
+func Published(record *corev1.Secret) (time.Time, bool) {
+	at, err := time.Parse(time.RFC3339, record.Annotations[AnnotationTokenPublished])
+	return at, err == nil
 }
