@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -19,6 +20,10 @@ import (
 
 func main() {
 	if err := run(); err != nil {
+		var code plugin.ExitCode
+		if errors.As(err, &code) { // the answer is printed: only the code is left
+			os.Exit(int(code))
+		}
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}

@@ -2,6 +2,7 @@
 //
 //	kubectl rollcall domain approve|deny|revoke NAME [--reason R] [--message M] [--force]
 //	kubectl rollcall domain list
+//	kubectl rollcall domain can-approve NAME [--as IDENTITY]
 //	kubectl rollcall workspace token NAME [-n NAMESPACE]
 //	kubectl rollcall workspace rotate-token NAME [-n NAMESPACE] [--grace 24h] [--wait 30s]
 //	kubectl rollcall workspace status NAME [-n NAMESPACE]

@@ -20,7 +20,7 @@ func newDomainCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:     "domain",
 		Aliases: []string{"domains"},
-		Short:   "Approve, deny, revoke and list claimed e-mail domains (WorkspaceDomains)",
+		Short:   "Approve, deny, revoke and list claimed e-mail domains (WorkspaceDomains); check who may",
 		RunE:    helpOrUnknown,
 	}
 	cmd.AddCommand(
@@ -34,6 +34,7 @@ func newDomainCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comman
 			"Withdraw the approval of a domain: its members are deactivated",
 			"Needs verb approve on domains.identity.rollcall.dev for the domain. Only an approved domain can be revoked."),
 		newListCommand(k, streams),
+		newCanApproveCommand(k, streams),
 	)
 	return cmd
 }

@@ -69,7 +69,8 @@ func TestSchemasHaveNoNullsAndCompleteCharacteristics(t *testing.T) {
 	}
 }
 
-// TestStoredAttributes pins the attribute set to what a WorkspaceUser stores.
+// TestStoredAttributes pins the attribute set to what a WorkspaceUser
+// stores, and groups: read-only, answered from the workspace's Groups.
 func TestStoredAttributes(t *testing.T) {
 	names := func(s Schema) string {
 		var out []string
@@ -78,7 +79,7 @@ func TestStoredAttributes(t *testing.T) {
 		}
 		return strings.Join(out, " ")
 	}
-	if got, want := names(User), "id externalId userName name displayName nickName profileUrl title userType preferredLanguage locale timezone active emails phoneNumbers addresses roles meta"; got != want {
+	if got, want := names(User), "id externalId userName name displayName nickName profileUrl title userType preferredLanguage locale timezone active emails phoneNumbers addresses roles groups meta"; got != want {
 		t.Errorf("User attributes = %q, want %q", got, want)
 	}
 	if got, want := names(EnterpriseUser), "employeeNumber costCenter organization division department manager"; got != want {
@@ -87,6 +88,15 @@ func TestStoredAttributes(t *testing.T) {
 	for _, ro := range []string{"id", "meta", "meta.created", "meta.lastModified"} {
 		if a, _ := Resolve(ro); a.Mutability != ReadOnly {
 			t.Errorf("%s mutability = %q, want readOnly", ro, a.Mutability)
+		}
+	}
+	groups, ok := User.Attribute("groups")
+	if !ok || groups.Mutability != ReadOnly {
+		t.Errorf("groups = %+v, want readOnly", groups)
+	}
+	for _, sub := range groups.SubAttributes {
+		if sub.Mutability != ReadOnly {
+			t.Errorf("groups.%s mutability = %q, want readOnly", sub.Name, sub.Mutability)
 		}
 	}
 	if a, _ := Resolve("userName"); !a.Required || a.Uniqueness != UniquenessServer || a.CaseExact {

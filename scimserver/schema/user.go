@@ -2,7 +2,8 @@ package schema
 
 // User is the core User schema (RFC 7643 §4.1 and §8.7.1) as Rollcall stores
 // it, with the common attributes id, externalId and meta (RFC 7643 §3.1).
-// password and groups are not stored; see Ignored.
+// password and groups are not stored; see Ignored. groups is answered, read
+// from the workspace's Groups, and so declared.
 var User = Schema{
 	ID:          URNUser,
 	Name:        "User",
@@ -46,6 +47,12 @@ var User = Schema{
 		),
 		complexAttr("roles", "A list of roles for the User that collectively represent who the User is, e.g. 'Student', 'Faculty'.", true,
 			multiValuedSubs("role", "The value of a role.")...),
+		complexAttr("groups", "The groups of the workspace the User is a member of. Read-only: memberships are written on the Group (PATCH /Groups/{id} members).", true,
+			str("value", "The id of the Group.").caseExact().readOnly(),
+			typed(TypeReference, "$ref", "The URI of the Group.").caseExact().readOnly().references("Group"),
+			str("display", "The Group's displayName.").readOnly(),
+			str("type", "How the User is a member: 'direct' (nested groups are not supported).").readOnly().canonical("direct"),
+		).readOnly(),
 		complexAttr("meta", "A complex attribute containing resource metadata.", false,
 			str("resourceType", "The name of the resource type of the resource.").caseExact().readOnly(),
 			typed(TypeDateTime, "created", "The DateTime that the resource was added to the service provider.").readOnly(),

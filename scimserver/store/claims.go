@@ -87,14 +87,38 @@ func claimNameOfKey(workspace, key string) string {
 // passed and is taken over by the next user with that userName.
 func (c *Claims) Acquire(ctx context.Context, workspace *identityv1alpha1.Workspace, userName, holder string) error {
 	ws := Workspace{Namespace: workspace.Namespace, Name: workspace.Name}
-	name := claimName(ws.Name, userName)
+	return c.acquire(ctx, workspace, holder, claimKind{
+		attribute: "userName", lease: claimName(ws.Name, userName),
+		annotation: AnnotationUserName, key: userNameKey(userName), taken: ErrUserNameTaken,
+		stale: func(ctx context.Context, lease *coordinationv1.Lease) (bool, error) {
+			return c.stale(ctx, ws, lease, userName)
+		},
+	})
+}
+
+// claimKind is one kind of claim: a userName's or a displayName's.
+type claimKind struct {
+	// attribute is the SCIM attribute claimed, the LabelClaim value.
+	attribute string
+	// lease is the claim's name; annotation and key, the claimed value's
+	// key as the claim records it.
+	lease, annotation, key string
+	// taken is the error when another holder has the claim.
+	taken error
+	// stale reports whether a claim another holder has may be taken over.
+	stale func(ctx context.Context, lease *coordinationv1.Lease) (bool, error)
+}
+
+// acquire makes the claim of kind for holder in one create, or keeps the
+// one holder has, or takes over a stale one (see Acquire).
+func (c *Claims) acquire(ctx context.Context, workspace *identityv1alpha1.Workspace, holder string, kind claimKind) error {
 	for attempt := 0; attempt < 3; attempt++ {
 		lease := &coordinationv1.Lease{
 			ObjectMeta: metav1.ObjectMeta{
-				Namespace:   ws.Namespace,
-				Name:        name,
-				Labels:      map[string]string{identityv1alpha1.LabelWorkspace: ws.Name, LabelClaim: "userName"},
-				Annotations: map[string]string{AnnotationUserName: userNameKey(userName)},
+				Namespace:   workspace.Namespace,
+				Name:        kind.lease,
+				Labels:      map[string]string{identityv1alpha1.LabelWorkspace: workspace.Name, LabelClaim: kind.attribute},
+				Annotations: map[string]string{kind.annotation: kind.key},
 				OwnerReferences: []metav1.OwnerReference{{
 					APIVersion: identityv1alpha1.GroupVersion.String(),
 					Kind:       "Workspace",
@@ -109,30 +133,30 @@ func (c *Claims) Acquire(ctx context.Context, workspace *identityv1alpha1.Worksp
 			return nil
 		}
 		if !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("claim userName: %w", err)
+			return fmt.Errorf("claim %s: %w", kind.attribute, err)
 		}
 		existing := &coordinationv1.Lease{}
-		if err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: name}, existing); err != nil {
+		if err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: workspace.Namespace, Name: kind.lease}, existing); err != nil {
 			if apierrors.IsNotFound(err) {
 				continue
 			}
-			return fmt.Errorf("read userName claim: %w", err)
+			return fmt.Errorf("read %s claim: %w", kind.attribute, err)
 		}
 		if holderOf(existing) == holder {
 			return nil
 		}
-		stale, err := c.stale(ctx, ws, existing, userName)
+		stale, err := kind.stale(ctx, existing)
 		if err != nil {
 			return err
 		}
 		if !stale {
-			return ErrUserNameTaken
+			return kind.taken
 		}
 		if err := c.deleteClaim(ctx, existing); err != nil {
 			return err
 		}
 	}
-	return ErrUserNameTaken
+	return kind.taken
 }
 
 // stale reports whether a claim's holder is gone or no longer has the

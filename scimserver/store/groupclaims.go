@@ -9,7 +9,6 @@ import (
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
@@ -39,52 +38,13 @@ func groupClaimName(workspace, displayName string) string {
 // returns ErrDisplayNameTaken when another group holds it.
 func (c *Claims) AcquireDisplayName(ctx context.Context, workspace *identityv1alpha1.Workspace, displayName, holder string) error {
 	ws := Workspace{Namespace: workspace.Namespace, Name: workspace.Name}
-	name := groupClaimName(ws.Name, displayName)
-	for attempt := 0; attempt < 3; attempt++ {
-		lease := &coordinationv1.Lease{
-			ObjectMeta: metav1.ObjectMeta{
-				Namespace:   ws.Namespace,
-				Name:        name,
-				Labels:      map[string]string{identityv1alpha1.LabelWorkspace: ws.Name, LabelClaim: "displayName"},
-				Annotations: map[string]string{AnnotationDisplayName: DisplayNameKey(displayName)},
-				OwnerReferences: []metav1.OwnerReference{{
-					APIVersion: identityv1alpha1.GroupVersion.String(),
-					Kind:       "Workspace",
-					Name:       workspace.Name,
-					UID:        workspace.UID,
-				}},
-			},
-			Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder},
-		}
-		err := c.client.Create(ctx, lease)
-		if err == nil {
-			return nil
-		}
-		if !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("claim displayName: %w", err)
-		}
-		existing := &coordinationv1.Lease{}
-		if err := c.apiReader.Get(ctx, types.NamespacedName{Namespace: ws.Namespace, Name: name}, existing); err != nil {
-			if apierrors.IsNotFound(err) {
-				continue
-			}
-			return fmt.Errorf("read displayName claim: %w", err)
-		}
-		if holderOf(existing) == holder {
-			return nil
-		}
-		stale, err := c.groupClaimStale(ctx, ws, existing, displayName)
-		if err != nil {
-			return err
-		}
-		if !stale {
-			return ErrDisplayNameTaken
-		}
-		if err := c.deleteClaim(ctx, existing); err != nil {
-			return err
-		}
-	}
-	return ErrDisplayNameTaken
+	return c.acquire(ctx, workspace, holder, claimKind{
+		attribute: "displayName", lease: groupClaimName(ws.Name, displayName),
+		annotation: AnnotationDisplayName, key: DisplayNameKey(displayName), taken: ErrDisplayNameTaken,
+		stale: func(ctx context.Context, lease *coordinationv1.Lease) (bool, error) {
+			return c.groupClaimStale(ctx, ws, lease, displayName)
+		},
+	})
 }
 
 // groupClaimStale is stale for groups: the holder is being deleted, or,
