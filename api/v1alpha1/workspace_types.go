@@ -439,6 +439,7 @@ type WorkspaceStatus struct {
 // +kubebuilder:printcolumn:name="Users",type=integer,JSONPath=`.status.users.total`
 // +kubebuilder:printcolumn:name="Held",type=integer,JSONPath=`.status.users.held`
 // +kubebuilder:printcolumn:name="Tenant-URL",type=string,JSONPath=`.status.tenantURL`,priority=1
+// +kubebuilder:printcolumn:name="Token-Age",type=date,JSONPath=`.status.tokenPublishedTime`,priority=1,description="Time since the current SCIM token was published"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Workspace struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -2,6 +2,8 @@ package plugin_test
 
 import (
 	"context"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -101,4 +103,12 @@ func TestUserExplainAndWorkspaceStatus(t *testing.T) {
 
 	_, err = run(admin, "user", "explain", "nobody", "-n", ns)
 	g.Expect(err).To(MatchError(ContainSubstring("not found")))
+
+	// kubectl get ws -o wide, with the kubectl built beside the API server:
+	// the Tenant URL and the token's age.
+	kubectl := filepath.Join(env.BinaryAssetsDirectory, "kubectl")
+	wide, err := exec.Command(kubectl, "--kubeconfig", admin, "-n", ns, "get", "ws", "-o", "wide").CombinedOutput()
+	g.Expect(err).NotTo(HaveOccurred(), string(wide))
+	g.Expect(string(wide)).To(MatchRegexp(`^NAME\s+BACKEND\s+READY\s+USERS\s+HELD\s+TENANT-URL\s+TOKEN-AGE\s+AGE\n` +
+		`acme\s+SQL\s+True\s+1\s+0\s+https://scim\.example\.test/scim/v2/` + ns + `/acme\s+\d+s\s+\d+s\n$`))
 }
