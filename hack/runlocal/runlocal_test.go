@@ -43,13 +43,13 @@ func TestRunLocal(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred(), "go build %s: %s", pkg, out)
 	}
 	state := t.TempDir()
-	pprofAddr, metricsAddr := freeAddr(t), freeAddr(t)
+	pprofAddr, metricsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	args := []string{
 		"--state=" + state,
 		"--manager=" + filepath.Join(bin, "manager"),
-		"--scim-address=" + freeAddr(t),
+		"--scim-address=" + testenv.FreeAddr(t),
 		"--metrics-address=" + metricsAddr,
-		"--probe-address=" + freeAddr(t),
+		"--probe-address=" + testenv.FreeAddr(t),
 		"--pprof-address=" + pprofAddr,
 	}
 
@@ -313,14 +313,4 @@ func restHost(t *testing.T, kubeconfig string) string {
 		t.Fatal(err)
 	}
 	return strings.TrimPrefix(cfg.Host, "https://")
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
 }

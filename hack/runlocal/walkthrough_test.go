@@ -67,9 +67,9 @@ func TestWalkthroughCommands(t *testing.T) {
 	stack := startRunLocal(t, root, filepath.Join(bin, "runlocal"), []string{
 		"--state=" + state,
 		"--manager=" + filepath.Join(bin, "manager"),
-		"--scim-address=" + freeAddr(t),
-		"--metrics-address=" + freeAddr(t),
-		"--probe-address=" + freeAddr(t),
+		"--scim-address=" + testenv.FreeAddr(t),
+		"--metrics-address=" + testenv.FreeAddr(t),
+		"--probe-address=" + testenv.FreeAddr(t),
 		"--pprof-address=",
 	})
 	defer stack.interrupt(t)

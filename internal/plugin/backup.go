@@ -31,11 +31,7 @@ func newBackupCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comman
 			"workspaceusers, workspacegroups and workspacegroupmemberships in the namespace.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := k.client()
-			if err != nil {
-				return err
-			}
-			ns, err := k.namespace()
+			c, ns, err := k.clientIn()
 			if err != nil {
 				return err
 			}

@@ -38,11 +38,7 @@ func newUserCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Command 
 			"object's name (kubectl get workspaceusers shows it).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := k.client()
-			if err != nil {
-				return err
-			}
-			ns, err := k.namespace()
+			c, ns, err := k.clientIn()
 			if err != nil {
 				return err
 			}

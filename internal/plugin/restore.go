@@ -202,18 +202,14 @@ func (r *restorer) user(ctx context.Context, u *identityv1alpha1.WorkspaceUser) 
 		live = u.DeepCopy()
 		live.Namespace = r.namespace
 		r.rekey(live, ws.Name)
-		err := r.c.Create(ctx, live)
-		switch {
-		case err == nil:
-			r.note(kindUser, true, "workspaceuser %s (%s): SCIM id %s (was %s)", u.Name, u.Spec.UserName, live.UID, dash(oldID))
-		case apierrors.IsAlreadyExists(err): // made since the list
-			if err := r.c.Get(ctx, client.ObjectKeyFromObject(live), live); err != nil {
-				return fmt.Errorf("restore workspaceuser %s: %w", u.Name, err)
-			}
-			exists = true
-		default:
-			_ = r.claims.Release(ctx, store.Workspace{Namespace: r.namespace, Name: ws.Name}, u.Spec.UserName, u.Name)
+		var err error
+		if exists, err = r.createClaimed(ctx, live, func() error {
+			return r.claims.Release(ctx, store.Workspace{Namespace: r.namespace, Name: ws.Name}, u.Spec.UserName, u.Name)
+		}); err != nil {
 			return fmt.Errorf("restore workspaceuser %s: %w", u.Name, err)
+		}
+		if !exists {
+			r.note(kindUser, true, "workspaceuser %s (%s): SCIM id %s (was %s)", u.Name, u.Spec.UserName, live.UID, dash(oldID))
 		}
 	}
 	if exists {
@@ -226,6 +222,22 @@ func (r *restorer) user(ctx context.Context, u *identityv1alpha1.WorkspaceUser) 
 		r.ids[oldID] = restoredID{workspace: ws.Name, uid: string(live.UID), userName: live.Spec.UserName}
 	}
 	return nil
+}
+
+// createClaimed creates obj, whose userName or displayName is claimed for
+// it. An object of its name made since the list is read into obj instead
+// (existed); any other failure gives the claim up with release.
+func (r *restorer) createClaimed(ctx context.Context, obj client.Object, release func() error) (existed bool, err error) {
+	err = r.c.Create(ctx, obj)
+	switch {
+	case err == nil:
+		return false, nil
+	case apierrors.IsAlreadyExists(err):
+		return true, r.c.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+	default:
+		_ = release()
+		return false, err
+	}
 }
 
 // rekey gives obj, restored into another namespace than its backup's, the
@@ -261,19 +273,15 @@ func (r *restorer) group(ctx context.Context, g *identityv1alpha1.WorkspaceGroup
 		live = g.DeepCopy()
 		live.Namespace = r.namespace
 		r.rekey(live, ws.Name)
-		err := r.c.Create(ctx, live)
-		switch {
-		case err == nil:
+		var err error
+		if exists, err = r.createClaimed(ctx, live, func() error {
+			return r.claims.ReleaseDisplayName(ctx, store.Workspace{Namespace: r.namespace, Name: ws.Name}, g.Spec.DisplayName, g.Name)
+		}); err != nil {
+			return fmt.Errorf("restore workspacegroup %s: %w", g.Name, err)
+		}
+		if !exists {
 			r.note(kindGroup, true, "workspacegroup %s (%s): SCIM id %s (was %s)", g.Name, g.Spec.DisplayName, live.UID,
 				dash(g.Annotations[identityv1alpha1.AnnotationBackupID]))
-		case apierrors.IsAlreadyExists(err): // made since the list
-			if err := r.c.Get(ctx, client.ObjectKeyFromObject(live), live); err != nil {
-				return fmt.Errorf("restore workspacegroup %s: %w", g.Name, err)
-			}
-			exists = true
-		default:
-			_ = r.claims.ReleaseDisplayName(ctx, store.Workspace{Namespace: r.namespace, Name: ws.Name}, g.Spec.DisplayName, g.Name)
-			return fmt.Errorf("restore workspacegroup %s: %w", g.Name, err)
 		}
 	}
 	if exists {

@@ -96,6 +96,16 @@ func (k *kube) newClient(qps float32, burst int) (client.WithWatch, error) {
 	return c, nil
 }
 
+// clientIn is a client and the namespace the flags or the kubeconfig name.
+func (k *kube) clientIn() (client.Client, string, error) {
+	c, err := k.client()
+	if err != nil {
+		return nil, "", err
+	}
+	ns, err := k.namespace()
+	return c, ns, err
+}
+
 func (k *kube) namespace() (string, error) {
 	ns, _, err := k.flags.ToRawKubeConfigLoader().Namespace()
 	if err != nil {

@@ -29,11 +29,7 @@ func newStatusCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Comman
 			"warnings about it and its users. Parts the caller may not read are said to be unreadable.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := k.client()
-			if err != nil {
-				return err
-			}
-			ns, err := k.namespace()
+			c, ns, err := k.clientIn()
 			if err != nil {
 				return err
 			}

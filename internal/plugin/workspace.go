@@ -29,11 +29,7 @@ func newWorkspaceCommand(k *kube, streams genericiooptions.IOStreams) *cobra.Com
 			"(Entra ID: Provisioning > Admin Credentials). Needs get on the workspace and on its token Secret.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := k.client()
-			if err != nil {
-				return err
-			}
-			ns, err := k.namespace()
+			c, ns, err := k.clientIn()
 			if err != nil {
 				return err
 			}
@@ -60,11 +56,7 @@ func newRotateTokenCommand(k *kube, streams genericiooptions.IOStreams) *cobra.C
 			"for the workspace to report it published, and fails if it does not, as until then the tokens known before, the old one included, stay in use.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := k.client()
-			if err != nil {
-				return err
-			}
-			ns, err := k.namespace()
+			c, ns, err := k.clientIn()
 			if err != nil {
 				return err
 			}

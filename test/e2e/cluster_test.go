@@ -48,7 +48,7 @@ func TestInstalledOperatorProvisionsUnderItsOwnIdentities(t *testing.T) {
 	scim := serviceAccountIdentity(t, operatorNamespace, scimAccount)
 	bin := buildManager(t)
 	t.Logf("built cmd/manager after %s", time.Since(started).Round(time.Millisecond))
-	scimAddr := freeAddr(t)
+	scimAddr := testenv.FreeAddr(t)
 	publicURL := "http://" + scimAddr
 	ctrlProc := startManager(t, bin, controllers,
 		"--controllers=true", "--scim-server=false", "--public-base-url="+publicURL,

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,7 +67,7 @@ func startManager(t *testing.T, bin string, id identity, args ...string) *proces
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-p.exited
 		if t.Failed() {
-			t.Logf("last lines of the %s manager's log:\n%s", p.name, tail(logPath, 25))
+			t.Logf("last lines of the %s manager's log:\n%s", p.name, testenv.LogTail(logPath, 25, 600))
 		}
 	})
 	return p
@@ -101,32 +100,4 @@ func (p *process) forbiddenLines() []string {
 		}
 	}
 	return out
-}
-
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	for i, l := range lines {
-		if len(l) > 600 {
-			lines[i] = l[:600] + "…"
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// freeAddr is a loopback address with a port no one listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // apiAnswerBound is how long a SCIM answer may take while the API server
@@ -26,7 +27,7 @@ func TestAPIServerFrozenAndKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := t.TempDir()
-	scim := freeAddr(t)
+	scim := testenv.FreeAddr(t)
 	startManager(t, shared, logs, "manager", managerOpts{role: roleBoth, scimAddr: scim})
 	ns := newNamespace(t, shared)
 	w := newSQLiteWorkspace(t, shared, ns, "acme", t.TempDir(), identityv1alpha1.DeprovisionDelete)

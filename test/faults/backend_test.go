@@ -15,6 +15,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/backend/httpbackend/httpbackendtest"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 const outage = 10 * time.Second
@@ -26,7 +27,7 @@ const outage = 10 * time.Second
 // it lasts, and all converge afterwards.
 func TestBackendUnavailable(t *testing.T) {
 	logs := t.TempDir()
-	scim := freeAddr(t)
+	scim := testenv.FreeAddr(t)
 	startManager(t, shared, logs, "manager", managerOpts{role: roleBoth, scimAddr: scim})
 
 	t.Run("sqlite-locked", func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rollcall-dev/rollcall/internal/backend/httpbackend/httpbackendtest"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // TestManagerKilledBetweenBackendWriteAndStatus puts a reverse proxy
@@ -27,7 +28,7 @@ func TestManagerKilledBetweenBackendWriteAndStatus(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	logs := t.TempDir()
-	scim := freeAddr(t)
+	scim := testenv.FreeAddr(t)
 	startManager(t, shared, logs, "scim", managerOpts{role: roleSCIM, scimAddr: scim})
 	controllers := startRestartable(t, shared, logs, "controllers", managerOpts{role: roleControllers, scimAddr: scim})
 

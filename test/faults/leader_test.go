@@ -9,6 +9,7 @@ import (
 	"time"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // acquired is what client-go's leader election logs when it takes the lease.
@@ -22,7 +23,7 @@ func TestLeaderElectionHandover(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	logs := t.TempDir()
-	scim := freeAddr(t)
+	scim := testenv.FreeAddr(t)
 	leaseNS := newNamespace(t, shared)
 	opts := managerOpts{role: roleControllers, scimAddr: scim, leaderElect: leaseNS}
 	ctrls := []*proc{

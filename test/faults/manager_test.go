@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // TestManagerKilledDuringProvisioningAndDeletion runs the SCIM server and
@@ -27,7 +28,7 @@ func TestManagerKilledDuringProvisioningAndDeletion(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	logs := t.TempDir()
-	scim := freeAddr(t)
+	scim := testenv.FreeAddr(t)
 	controllers := startRestartable(t, shared, logs, "controllers", managerOpts{role: roleControllers, scimAddr: scim})
 	startManager(t, shared, logs, "scim", managerOpts{role: roleSCIM, scimAddr: scim})
 	ns := newNamespace(t, shared)

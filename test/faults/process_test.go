@@ -4,13 +4,13 @@ package faults
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // proc is one manager process. It runs in its own process group, and the
@@ -86,7 +86,7 @@ func startManager(t *testing.T, cl *cluster, logDir, name string, o managerOpts)
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
-			t.Logf("last lines of %s:\n%s", name, tail(logPath, 12))
+			t.Logf("last lines of %s:\n%s", name, testenv.LogTail(logPath, 12, 400))
 		}
 	})
 	return p
@@ -107,32 +107,4 @@ func (p *proc) kill() {
 func (p *proc) logged(s string) bool {
 	data, err := os.ReadFile(p.logPath)
 	return err == nil && bytes.Contains(data, []byte(s))
-}
-
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	for i, l := range lines {
-		if len(l) > 400 {
-			lines[i] = l[:400] + "…"
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// freeAddr is a loopback address with a port no one listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // switchProxy forwards TCP connections from a loopback port to target. Down
@@ -25,7 +27,7 @@ type switchProxy struct {
 
 func newSwitchProxy(t *testing.T, target string) *switchProxy {
 	t.Helper()
-	p := &switchProxy{addr: freeAddr(t), target: target, conns: map[net.Conn]struct{}{}}
+	p := &switchProxy{addr: testenv.FreeAddr(t), target: target, conns: map[net.Conn]struct{}{}}
 	if err := p.Up(); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // TestTwoSCIMServersRace runs two SCIM server processes for one
@@ -22,7 +23,7 @@ func TestTwoSCIMServersRace(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	logs := t.TempDir()
-	scimA, scimB := freeAddr(t), freeAddr(t)
+	scimA, scimB := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	startManager(t, shared, logs, "scim-a", managerOpts{role: roleBoth, scimAddr: scimA})
 	startManager(t, shared, logs, "scim-b", managerOpts{role: roleSCIM, scimAddr: scimB})
 	ns := newNamespace(t, shared)

@@ -9,6 +9,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/backend/httpbackend/httpbackendtest"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 // TestStalledBackendDoesNotHoldUpAnotherWorkspace gives one workspace an
@@ -19,7 +20,7 @@ func TestStalledBackendDoesNotHoldUpAnotherWorkspace(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	logs := t.TempDir()
-	scim := freeAddr(t)
+	scim := testenv.FreeAddr(t)
 	startManager(t, shared, logs, "manager", managerOpts{role: roleBoth, scimAddr: scim})
 	ns := newNamespace(t, shared)
 	hole := newBlackhole(t)

@@ -17,6 +17,7 @@ import (
 
 	identityv1alpha1 "github.com/rollcall-dev/rollcall/api/v1alpha1"
 	"github.com/rollcall-dev/rollcall/internal/manifests"
+	"github.com/rollcall-dev/rollcall/internal/testenv"
 )
 
 var policies = []identityv1alpha1.DeprovisioningPolicy{
@@ -136,7 +137,7 @@ func expectByPolicy(t *testing.T, fleets []*fleet, start time.Time, scenario str
 // says and nothing is left behind.
 func TestWorkspaceDeletionByPolicy(t *testing.T) {
 	logs := t.TempDir()
-	scim := freeAddr(t)
+	scim := testenv.FreeAddr(t)
 	mgr := startRestartable(t, shared, logs, "manager", managerOpts{role: roleBoth, scimAddr: scim})
 	fleets := provisionFleets(t, shared, scim, 30)
 	ctx := context.Background()
@@ -165,7 +166,7 @@ func TestWorkspaceDeletionByPolicy(t *testing.T) {
 func TestUninstallByPolicy(t *testing.T) {
 	cl := startOwnCluster(t)
 	logs := t.TempDir()
-	scim := freeAddr(t)
+	scim := testenv.FreeAddr(t)
 	startManager(t, cl, logs, "manager", managerOpts{role: roleBoth, scimAddr: scim})
 	fleets := provisionFleets(t, cl, scim, 30)
 	root, err := repoRoot()
