@@ -116,7 +116,8 @@ func TestRunLocal(t *testing.T) {
 	g.Expect(members(t, bin, state)).To(ContainSubstring("ada@example.com"))
 	// The manager's metrics count what this test did: three users and a
 	// group created over SCIM, the users synced into the backend through
-	// backend calls that succeeded, the group with its two members, and a token published since
+	// backend calls that succeeded, the group with its two members, the
+	// approved domain, the user controller's reconciles, and a token published since
 	// the stack started.
 	g.Eventually(func(g Gomega) {
 		metrics := scrape(g, metricsAddr)
@@ -127,6 +128,8 @@ func TestRunLocal(t *testing.T) {
 		g.Expect(sample(g, metrics, `rollcall_workspace_group_memberships{state="synced",workspace="demo/demo"}`)).To(Equal(2.0))
 		g.Expect(sample(g, metrics, `rollcall_workspace_users{state="held",workspace="demo/demo"}`)).To(Equal(0.0))
 		g.Expect(sample(g, metrics, `rollcall_backend_call_duration_seconds_count{operation="Upsert",outcome="ok",workspace="demo/demo"}`)).To(BeNumerically(">=", 1))
+		g.Expect(sample(g, metrics, `rollcall_workspace_domains{method="Manual",verified="true",workspace="demo/demo"}`)).To(Equal(1.0))
+		g.Expect(sample(g, metrics, `controller_runtime_reconcile_total{controller="workspaceuser",result="success"}`)).To(BeNumerically(">=", 3))
 	}).WithTimeout(30 * time.Second).Should(Succeed())
 	expectTokenPublishedSince(t, metricsAddr, started.Truncate(time.Second))
 	expectMembershipsLetIn(t, group, bin, state)
